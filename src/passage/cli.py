@@ -1,0 +1,272 @@
+"""`passage`: run, set up and look after a Passage installation from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "passage.config.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Prepare the installation (migrate, static files, translations, demo) and serve it with a worker."""
+    _setup_django()
+    from django.conf import settings
+
+    from passage.core import demo
+    from passage.core.i18n import compile_messages
+    from passage.core.models import Operation
+
+    _manage("migrate", "--no-input", "-v", "0")
+    compile_messages()
+    _manage("collectstatic", "--no-input", "-v", "0")
+    if settings.DEMO_ON_FIRST_RUN and not Operation.objects.exists():
+        print("First run: loading the demo operation…", flush=True)
+        demo.load_demo()
+    if Operation.objects.filter(code="demo-irq").exists():
+        print("\n".join(demo.demo_lines()))
+    url = f"http://{args.host}:{args.port}"
+    print(f"\nPassage is at {url}  (Ctrl+C stops it; data in {settings.DATA_DIR})\n", flush=True)
+    server = subprocess.Popen([
+        sys.executable, "-m", "gunicorn", "passage.config.wsgi:application",
+        "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers), "--threads", "4",
+        "--access-logfile", "-", "--graceful-timeout", "10",
+    ])
+    processes = [server]
+    if not args.no_worker:
+        processes.append(subprocess.Popen([sys.executable, "-m", "passage.cli", "worker"]))
+    return _supervise(processes)
+
+
+def _supervise(processes: list[subprocess.Popen[bytes]]) -> int:
+    """Wait until one child stops (or we are told to stop), then stop the others."""
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    while not stopping:
+        for process in processes:
+            if process.poll() is not None:
+                code = process.returncode or 0
+                stopping = True
+        time.sleep(0.3)
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return code
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup_django()
+    _manage("run_huey")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    from passage.core import demo
+
+    _manage("migrate", "--no-input", "-v", "0")
+    operation = demo.load_demo()
+    print(f"Demo operation ready: {operation.name}")
+    print("\n".join(demo.demo_lines()))
+    return 0
+
+
+def cmd_totp(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from passage.core import demo
+
+    try:
+        print(demo.current_demo_code(args.username))
+    except TOTPDevice.DoesNotExist:
+        print(f"{args.username} has no demo authenticator (this works only for demo users).", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from passage.core import actions
+    from passage.core.models import Operation, Role
+
+    try:
+        operation = Operation.objects.get(code=args.operation)
+    except Operation.DoesNotExist:
+        codes = ", ".join(Operation.objects.values_list("code", flat=True)) or "none yet"
+        print(f"No operation with code {args.operation!r} (there are: {codes}).", file=sys.stderr)
+        return 1
+    try:
+        role = Role.objects.get(code=args.role)
+    except Role.DoesNotExist:
+        print(f"No role {args.role!r}. Roles: {', '.join(Role.objects.values_list('code', flat=True))}",
+              file=sys.stderr)
+        return 1
+    try:
+        user, password = actions.create_user(acting_user=None, operation=operation, username=args.username,
+                                             role=role, email=args.email or "", first_name=args.first_name or "",
+                                             last_name=args.last_name or "")
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            print(f"{field}: {' '.join(messages)}", file=sys.stderr)
+        return 1
+    if args.superuser:
+        from passage.core.models import User
+
+        User.objects.filter(pk=user.pk).update(is_superuser=True, is_staff=True)
+    print(f"Created {user.username} ({role.name} in {operation.name}). First password: {password}")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from passage.core import actions
+    from passage.core.models import ApiToken, User
+
+    try:
+        user = User.objects.get(username=args.username)
+    except User.DoesNotExist:
+        print(f"No user {args.username!r}.", file=sys.stderr)
+        return 1
+    if args.token_command == "create":
+        try:
+            token, plaintext = actions.create_api_token(acting_user=user, name=args.name, days=args.days)
+        except ValidationError as error:
+            print(" ".join(error.messages), file=sys.stderr)
+            return 1
+        print(plaintext)
+        print(f"(expires {token.expires_at:%Y-%m-%d}; shown once, stored only as a hash)", file=sys.stderr)
+        return 0
+    for token in ApiToken.objects.filter(user=user):
+        state = "revoked" if token.revoked_at else ("active" if token.is_usable else "expired")
+        print(f"{token.pk}  {token.prefix}…  {token.name:<30} expires {token.expires_at:%Y-%m-%d}  {state}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    _setup_django()
+    from passage.core import audit
+
+    report = audit.verify_chain(audit.iter_chain())
+    if report.ok:
+        print(f"Audit chain intact: {report.checked} events checked (last #{report.last_id}).")
+        return 0
+    print(f"Audit chain BROKEN at event #{report.broken_at}: {report.problem}.", file=sys.stderr)
+    print(f"{report.checked} events before it are intact.", file=sys.stderr)
+    return 2
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import CommandError
+
+    try:
+        _manage("check", "--deploy", "--fail-level", "ERROR")
+    except (CommandError, SystemExit) as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "passage.config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["passage manage", *args.args])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="passage", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="migrate, load the demo on first run, and serve Passage with a worker")
+    run.add_argument("--host", default=os.environ.get("PASSAGE_HOST", "127.0.0.1"))
+    run.add_argument("--port", type=int, default=int(os.environ.get("PASSAGE_PORT", "8000")))
+    run.add_argument("--workers", type=int, default=int(os.environ.get("PASSAGE_WEB_WORKERS", "2")),
+                     help="web worker processes")
+    run.add_argument("--no-worker", action="store_true", help="do not start the background job worker")
+    run.set_defaults(func=cmd_run)
+
+    sub.add_parser("worker", help="run the background job worker only").set_defaults(func=cmd_worker)
+    sub.add_parser("demo", help="load (or complete) the demo operation and print how to sign in").set_defaults(
+        func=cmd_demo)
+
+    totp = sub.add_parser("totp", help="print the current two-factor code of a demo user")
+    totp.add_argument("username")
+    totp.set_defaults(func=cmd_totp)
+
+    create = sub.add_parser("createuser", help="create a user with a role in an operation")
+    create.add_argument("username")
+    create.add_argument("--operation", required=True, help="operation code")
+    create.add_argument("--role", required=True, help="role code, e.g. administrator")
+    create.add_argument("--email")
+    create.add_argument("--first-name")
+    create.add_argument("--last-name")
+    create.add_argument("--superuser", action="store_true", help="platform administrator (all operations)")
+    create.set_defaults(func=cmd_createuser)
+
+    token = sub.add_parser("token", help="API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    token_create = token_sub.add_parser("create", help="create a token and print it")
+    token_create.add_argument("username")
+    token_create.add_argument("--days", type=int, default=None, help="validity in days (default 90)")
+    token_create.add_argument("--name", default="command line")
+    token_list = token_sub.add_parser("list", help="list a user's tokens")
+    token_list.add_argument("username")
+    token.set_defaults(func=cmd_token)
+
+    audit = sub.add_parser("audit", help="the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    audit_sub.add_parser("verify", help="check the hash chain and name the first broken link")
+    audit.set_defaults(func=cmd_audit)
+
+    sub.add_parser("check", help="report unsafe configuration (Django's check --deploy and ours)").set_defaults(
+        func=cmd_check)
+
+    manage = sub.add_parser("manage", help="run one of Django's management commands", add_help=False)
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+from django.urls import path
+
+from passage.core.views import audit, auth, jobs, manage, shell
+
+urlpatterns = [
+    path("", shell.dashboard, name="dashboard"),
+    path("health", shell.health, name="health"),
+    path("login/", auth.login_view, name="login"),
+    path("two-factor/", auth.two_factor_view, name="two_factor"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("profile/", shell.profile, name="profile"),
+    path("profile/password/", auth.password_change_view, name="password_change"),
+    path("profile/tokens/", shell.create_token, name="token_create"),
+    path("profile/tokens/<uuid:token_id>/revoke/", shell.revoke_token, name="token_revoke"),
+    path("switch/operation/", shell.switch_operation, name="switch_operation"),
+    path("switch/language/", shell.switch_language, name="switch_language"),
+    path("jobs/", jobs.job_list, name="jobs"),
+    path("jobs/start/", jobs.job_start, name="job_start"),
+    path("jobs/<uuid:job_id>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<uuid:job_id>/cancel/", jobs.job_cancel, name="job_cancel"),
+    path("jobs/<uuid:job_id>/retry/", jobs.job_retry, name="job_retry"),
+    path("jobs/<uuid:job_id>/result/", jobs.job_result, name="job_result"),
+    path("audit/", audit.audit_events, name="audit_events"),
+    path("manage/operation/", manage.manage_operation, name="manage_operation"),
+    path("manage/offices/new/", manage.office_edit, name="manage_office_create"),
+    path("manage/offices/<uuid:office_id>/", manage.office_edit, name="manage_office"),
+    path("manage/programmes/", manage.programme_list, name="manage_programmes"),
+    path("manage/programmes/new/", manage.programme_edit, name="manage_programme_create"),
+    path("manage/programmes/<uuid:programme_id>/", manage.programme_edit, name="manage_programme"),
+    path("manage/users/", manage.user_list, name="manage_users"),
+    path("manage/users/new/", manage.user_create, name="manage_user_create"),
+    path("manage/users/<uuid:user_id>/", manage.user_detail, name="manage_user"),
+    path("manage/users/<uuid:user_id>/roles/", manage.membership_grant, name="manage_membership_grant"),
+    path("manage/memberships/<uuid:membership_id>/", manage.membership_edit, name="manage_membership"),
+    path("manage/memberships/<uuid:membership_id>/revoke/", manage.membership_revoke,
+         name="manage_membership_revoke"),
+]

@@ -1,0 +1,89 @@
+"""The Jobs page: background work with progress bars that refresh themselves while anything runs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from passage.core import access, actions, queries
+from passage.core.jobs import KINDS
+from passage.core.views._util import operation_or_403, paginate
+
+
+def _startable(request: HttpRequest) -> list[dict[str, str]]:
+    operation = operation_or_403(request)
+    return [{"code": kind.code, "title": kind.title, "description": kind.description}
+            for kind in KINDS.values()
+            if kind.user_startable and access.can(request.user, kind.permission, operation)]
+
+
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    operation = operation_or_403(request)
+    jobs = queries.jobs_for(request.user, operation)
+    context = {"page": paginate(request, jobs), "polling": queries.has_unfinished(jobs),
+               "startable": _startable(request)}
+    template = "core/jobs.html#job-table" if request.htmx else "core/jobs.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = access.get_job_for_user(request.user, job_id)
+    template = "core/job_detail.html#job-panel" if request.htmx else "core/job_detail.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def job_start(request: HttpRequest) -> HttpResponse:
+    operation = operation_or_403(request)
+    kind = request.POST.get("kind", "")
+    try:
+        job = actions.start_job(acting_user=request.user, operation=operation, kind=kind)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("jobs")
+    except PermissionDenied:
+        raise
+    messages.info(request, _("%(title)s has been queued.") % {"title": job.title})
+    return redirect("jobs")
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = access.get_job_for_user(request.user, job_id)
+    try:
+        actions.cancel_job(job=job, acting_user=request.user)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("job_detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = access.get_job_for_user(request.user, job_id)
+    try:
+        actions.retry_job(job=job, acting_user=request.user)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("job_detail", job_id=job.pk)
+
+
+@login_required
+@require_GET
+def job_result(request: HttpRequest, job_id: str) -> FileResponse:
+    job = access.get_job_for_user(request.user, job_id)
+    if not job.result_file:
+        raise Http404
+    return FileResponse(job.result_file.open("rb"), as_attachment=True,
+                        filename=job.result_file.name.rsplit("/", 1)[-1])
