@@ -1,0 +1,78 @@
+"""Personas shared by every app's tests: staff of one operation in each role, and an outsider."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from passage.core.models import Operation, User
+from passage.core.roles import ROLE_CODES
+from passage.core.tests.factories import OperationFactory, ProgrammeFactory, member_of, verified_device
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def operation(db: None) -> Operation:
+    return OperationFactory(code="irq", name="Iraq")
+
+
+@pytest.fixture
+def other_operation(db: None) -> Operation:
+    return OperationFactory(code="lby", name="Libya", country="LY")
+
+
+@pytest.fixture
+def persona(operation: Operation) -> Callable[[str], User]:
+    """persona("caseworker") -> a new user holding that role in `operation`."""
+    return lambda role_code: member_of(operation, role_code)
+
+
+@pytest.fixture
+def administrator(operation: Operation) -> User:
+    return member_of(operation, "administrator")
+
+
+@pytest.fixture
+def caseworker(operation: Operation) -> User:
+    return member_of(operation, "caseworker")
+
+
+@pytest.fixture
+def dpo(operation: Operation) -> User:
+    return member_of(operation, "data_protection_officer")
+
+
+@pytest.fixture
+def outsider(other_operation: Operation) -> User:
+    """An administrator — but of another operation."""
+    return member_of(other_operation, "administrator")
+
+
+@pytest.fixture
+def programme(operation: Operation) -> object:
+    return ProgrammeFactory(operation=operation)
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Log the user in, past the two-factor step when their role needs it."""
+    client.force_login(user)
+    device = verified_device(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def signed_in(client: Client) -> Callable[[User], Client]:
+    return lambda user: sign_in(client, user)
+
+
+ALL_ROLES = ROLE_CODES
