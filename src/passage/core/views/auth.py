@@ -65,10 +65,14 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if confirmed is not None:
         if request.method == "POST" and form.is_valid():
-            if confirmed.verify_is_allowed()[0] and confirmed.verify_token(form.cleaned_data["token"].strip()):
+            allowed, _why = confirmed.verify_is_allowed()
+            if not allowed:
+                form.add_error("token", _("Too many wrong codes: wait a few seconds, then enter the newest one."))
+            elif confirmed.verify_token(form.cleaned_data["token"].strip().replace(" ", "")):
                 otp_login(request, confirmed)
                 return redirect(_next_url(request))
-            form.add_error("token", _("That code is not right, or it has expired. Try the newest one."))
+            else:
+                form.add_error("token", _("That code is not right, or it has expired. Try the newest one."))
         return render(request, "core/auth/two_factor.html", {"form": form, "next": _next_url(request)})
 
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()

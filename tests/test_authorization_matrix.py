@@ -1,0 +1,159 @@
+"""The authorization matrix: every URL, as every demo role, an outsider and an anonymous visitor.
+
+Each row names a URL pattern, how to call it, and the status each persona must get. A URL pattern
+without a row fails `test_every_url_has_a_row`, so nobody adds a page without deciding who may use it.
+The outsider is an administrator — of another operation — so every 404 below is a real boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from passage.conftest import sign_in
+from passage.core import actions
+from passage.core.roles import ROLE_CODES
+from passage.core.tests.factories import OfficeFactory, OperationFactory, ProgrammeFactory, member_of
+
+PERSONAS = (*ROLE_CODES, "outsider", "anonymous")
+JOB_OVERSEERS = {"data_officer", "me_officer", "data_protection_officer", "administrator"}
+EVERY_ROLE = set(ROLE_CODES)
+
+
+@dataclass
+class World:
+    operation: Any
+    office: Any
+    programme: Any
+    subject: Any  # a caseworker of the operation: the member, job owner and token owner the rows point at
+    membership: Any
+    job: Any
+    token: Any
+    users: dict[str, Any] = field(default_factory=dict)
+
+
+def build_world() -> World:
+    operation = OperationFactory(code="irq", name="Iraq")
+    other = OperationFactory(code="lby", name="Libya", country="LY")
+    office = OfficeFactory(operation=operation)
+    programme = ProgrammeFactory(operation=operation)
+    subject = member_of(operation, "caseworker")
+    job = actions.start_job(acting_user=subject, operation=operation, kind="core.selftest")
+    job.result_file.save("report.csv", ContentFile(b"step,check\n"), save=True)
+    token, _ = actions.create_api_token(acting_user=subject, name="script")
+    users = {code: member_of(operation, code) for code in ROLE_CODES}
+    users["caseworker"] = subject  # the caseworker persona owns the job
+    users["outsider"] = member_of(other, "administrator")
+    return World(operation, office, programme, subject, subject.memberships.get(), job, token, users)
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: Callable[[World], str]
+    expect: Callable[[str], int]
+    data: Callable[[World], dict[str, Any]] = lambda world: {}
+
+
+def allowed(roles: set[str], *, ok: int = 200, refused: int = 403, outsider: int | None = None,
+            anonymous: int = 302) -> Callable[[str], int]:
+    """Status per persona: `ok` for `roles`, `refused` for the other roles; the outsider as told."""
+    def status(persona: str) -> int:
+        if persona == "anonymous":
+            return anonymous
+        if persona == "outsider":
+            return refused if outsider is None else outsider
+        return ok if persona in roles else refused
+    return status
+
+
+def everyone(status: int, *, anonymous: int = 302) -> Callable[[str], int]:
+    return lambda persona: anonymous if persona == "anonymous" else status
+
+
+ADMIN = {"administrator"}
+
+ROWS: dict[str, Row] = {
+    "dashboard": Row("GET", lambda w: "/", everyone(200)),
+    "health": Row("GET", lambda w: "/health", everyone(200, anonymous=200)),
+    "login": Row("GET", lambda w: "/login/", everyone(302, anonymous=200)),
+    "two_factor": Row("GET", lambda w: "/two-factor/", everyone(302)),
+    "logout": Row("POST", lambda w: "/logout/", everyone(302)),
+    "profile": Row("GET", lambda w: "/profile/", everyone(200)),
+    "password_change": Row("GET", lambda w: "/profile/password/", everyone(200)),
+    "token_create": Row("POST", lambda w: "/profile/tokens/", everyone(302), lambda w: {"name": "x", "days": 5}),
+    # Only the owner may revoke a token: for everyone else it does not exist.
+    "token_revoke": Row("POST", lambda w: f"/profile/tokens/{w.token.pk}/revoke/",
+                        allowed({"caseworker"}, ok=302, refused=404)),
+    "switch_operation": Row("POST", lambda w: "/switch/operation/", allowed(EVERY_ROLE, ok=302, refused=404),
+                            lambda w: {"operation": w.operation.pk}),
+    "switch_language": Row("POST", lambda w: "/switch/language/", everyone(302, anonymous=302),
+                           lambda w: {"language": "fr"}),
+    "jobs": Row("GET", lambda w: "/jobs/", everyone(200)),
+    "job_start": Row("POST", lambda w: "/jobs/start/", everyone(302), lambda w: {"kind": "core.selftest"}),
+    "job_detail": Row("GET", lambda w: f"/jobs/{w.job.pk}/", allowed({"caseworker", *JOB_OVERSEERS}, refused=404)),
+    "job_cancel": Row("POST", lambda w: f"/jobs/{w.job.pk}/cancel/",
+                      allowed({"caseworker", *JOB_OVERSEERS}, ok=302, refused=404)),
+    "job_retry": Row("POST", lambda w: f"/jobs/{w.job.pk}/retry/",
+                     allowed({"caseworker", *JOB_OVERSEERS}, ok=302, refused=404)),
+    "job_result": Row("GET", lambda w: f"/jobs/{w.job.pk}/result/",
+                      allowed({"caseworker", *JOB_OVERSEERS}, refused=404)),
+    "audit_events": Row("GET", lambda w: "/audit/", allowed({"data_protection_officer"})),
+    # The outsider administers their own operation: these pages show it, not ours.
+    "manage_operation": Row("GET", lambda w: "/manage/operation/", allowed(ADMIN, outsider=200)),
+    "manage_office_create": Row("GET", lambda w: "/manage/offices/new/", allowed(ADMIN, outsider=200)),
+    "manage_office": Row("GET", lambda w: f"/manage/offices/{w.office.pk}/", allowed(ADMIN, outsider=404)),
+    "manage_programmes": Row("GET", lambda w: "/manage/programmes/", allowed(ADMIN, outsider=200)),
+    "manage_programme_create": Row("GET", lambda w: "/manage/programmes/new/", allowed(ADMIN, outsider=200)),
+    "manage_programme": Row("GET", lambda w: f"/manage/programmes/{w.programme.pk}/",
+                            allowed(ADMIN, outsider=404)),
+    "manage_users": Row("GET", lambda w: "/manage/users/", allowed(ADMIN, outsider=200)),
+    "manage_user_create": Row("GET", lambda w: "/manage/users/new/", allowed(ADMIN, outsider=200)),
+    "manage_user": Row("GET", lambda w: f"/manage/users/{w.subject.pk}/", allowed(ADMIN, outsider=404)),
+    "manage_membership_grant": Row("POST", lambda w: f"/manage/users/{w.subject.pk}/roles/",
+                                   allowed(ADMIN, ok=302, outsider=404), lambda w: {"role": ""}),
+    "manage_membership": Row("GET", lambda w: f"/manage/memberships/{w.membership.pk}/",
+                             allowed(ADMIN, refused=404)),
+    "manage_membership_revoke": Row("POST", lambda w: f"/manage/memberships/{w.membership.pk}/revoke/",
+                                    allowed(ADMIN, ok=302, refused=404)),
+    # Django's own admin is for platform superusers only; everybody else is sent to its sign-in page.
+    "django_admin": Row("GET", lambda w: "/django-admin/", everyone(302)),
+}
+
+
+def _url_names(patterns: list[Any], namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                names.add("django_admin")
+            elif pattern.namespace and pattern.namespace.startswith("api-"):
+                continue  # the API has its own matrix (tests/test_api_authorization_matrix.py)
+            else:
+                names |= _url_names(pattern.url_patterns, namespace)
+        elif isinstance(pattern, URLPattern):
+            names.add(pattern.name or str(pattern.pattern))
+    return names
+
+
+def test_every_url_has_a_row():
+    missing = _url_names(get_resolver().url_patterns) - set(ROWS)
+    assert not missing, f"Add a row to the authorization matrix for: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_matrix(client, db, name: str, persona: str):
+    row = ROWS[name]
+    world = build_world()
+    if persona != "anonymous":
+        sign_in(client, world.users[persona])
+    call = client.get if row.method == "GET" else client.post
+    response = call(row.path(world), row.data(world))
+    expected = row.expect(persona)
+    assert response.status_code == expected, f"{row.method} {row.path(world)} as {persona}"
