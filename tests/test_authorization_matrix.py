@@ -60,15 +60,18 @@ class Row:
     data: Callable[[World], dict[str, Any]] = lambda world: {}
 
 
-def allowed(roles: set[str], *, ok: int = 200, refused: int = 403, outsider: int | None = None,
-            anonymous: int = 302) -> Callable[[str], int]:
+def allowed(
+    roles: set[str], *, ok: int = 200, refused: int = 403, outsider: int | None = None, anonymous: int = 302
+) -> Callable[[str], int]:
     """Status per persona: `ok` for `roles`, `refused` for the other roles; the outsider as told."""
+
     def status(persona: str) -> int:
         if persona == "anonymous":
             return anonymous
         if persona == "outsider":
             return refused if outsider is None else outsider
         return ok if persona in roles else refused
+
     return status
 
 
@@ -88,21 +91,30 @@ ROWS: dict[str, Row] = {
     "password_change": Row("GET", lambda w: "/profile/password/", everyone(200)),
     "token_create": Row("POST", lambda w: "/profile/tokens/", everyone(302), lambda w: {"name": "x", "days": 5}),
     # Only the owner may revoke a token: for everyone else it does not exist.
-    "token_revoke": Row("POST", lambda w: f"/profile/tokens/{w.token.pk}/revoke/",
-                        allowed({"caseworker"}, ok=302, refused=404)),
-    "switch_operation": Row("POST", lambda w: "/switch/operation/", allowed(EVERY_ROLE, ok=302, refused=404),
-                            lambda w: {"operation": w.operation.pk}),
-    "switch_language": Row("POST", lambda w: "/switch/language/", everyone(302, anonymous=302),
-                           lambda w: {"language": "fr"}),
+    "token_revoke": Row(
+        "POST", lambda w: f"/profile/tokens/{w.token.pk}/revoke/", allowed({"caseworker"}, ok=302, refused=404)
+    ),
+    "switch_operation": Row(
+        "POST",
+        lambda w: "/switch/operation/",
+        allowed(EVERY_ROLE, ok=302, refused=404),
+        lambda w: {"operation": w.operation.pk},
+    ),
+    "switch_language": Row(
+        "POST", lambda w: "/switch/language/", everyone(302, anonymous=302), lambda w: {"language": "fr"}
+    ),
     "jobs": Row("GET", lambda w: "/jobs/", everyone(200)),
     "job_start": Row("POST", lambda w: "/jobs/start/", everyone(302), lambda w: {"kind": "core.selftest"}),
     "job_detail": Row("GET", lambda w: f"/jobs/{w.job.pk}/", allowed({"caseworker", *JOB_OVERSEERS}, refused=404)),
-    "job_cancel": Row("POST", lambda w: f"/jobs/{w.job.pk}/cancel/",
-                      allowed({"caseworker", *JOB_OVERSEERS}, ok=302, refused=404)),
-    "job_retry": Row("POST", lambda w: f"/jobs/{w.job.pk}/retry/",
-                     allowed({"caseworker", *JOB_OVERSEERS}, ok=302, refused=404)),
-    "job_result": Row("GET", lambda w: f"/jobs/{w.job.pk}/result/",
-                      allowed({"caseworker", *JOB_OVERSEERS}, refused=404)),
+    "job_cancel": Row(
+        "POST", lambda w: f"/jobs/{w.job.pk}/cancel/", allowed({"caseworker", *JOB_OVERSEERS}, ok=302, refused=404)
+    ),
+    "job_retry": Row(
+        "POST", lambda w: f"/jobs/{w.job.pk}/retry/", allowed({"caseworker", *JOB_OVERSEERS}, ok=302, refused=404)
+    ),
+    "job_result": Row(
+        "GET", lambda w: f"/jobs/{w.job.pk}/result/", allowed({"caseworker", *JOB_OVERSEERS}, refused=404)
+    ),
     "audit_events": Row("GET", lambda w: "/audit/", allowed({"data_protection_officer"})),
     # The outsider administers their own operation: these pages show it, not ours.
     "manage_operation": Row("GET", lambda w: "/manage/operation/", allowed(ADMIN, outsider=200)),
@@ -110,17 +122,20 @@ ROWS: dict[str, Row] = {
     "manage_office": Row("GET", lambda w: f"/manage/offices/{w.office.pk}/", allowed(ADMIN, outsider=404)),
     "manage_programmes": Row("GET", lambda w: "/manage/programmes/", allowed(ADMIN, outsider=200)),
     "manage_programme_create": Row("GET", lambda w: "/manage/programmes/new/", allowed(ADMIN, outsider=200)),
-    "manage_programme": Row("GET", lambda w: f"/manage/programmes/{w.programme.pk}/",
-                            allowed(ADMIN, outsider=404)),
+    "manage_programme": Row("GET", lambda w: f"/manage/programmes/{w.programme.pk}/", allowed(ADMIN, outsider=404)),
     "manage_users": Row("GET", lambda w: "/manage/users/", allowed(ADMIN, outsider=200)),
     "manage_user_create": Row("GET", lambda w: "/manage/users/new/", allowed(ADMIN, outsider=200)),
     "manage_user": Row("GET", lambda w: f"/manage/users/{w.subject.pk}/", allowed(ADMIN, outsider=404)),
-    "manage_membership_grant": Row("POST", lambda w: f"/manage/users/{w.subject.pk}/roles/",
-                                   allowed(ADMIN, ok=302, outsider=404), lambda w: {"role": ""}),
-    "manage_membership": Row("GET", lambda w: f"/manage/memberships/{w.membership.pk}/",
-                             allowed(ADMIN, refused=404)),
-    "manage_membership_revoke": Row("POST", lambda w: f"/manage/memberships/{w.membership.pk}/revoke/",
-                                    allowed(ADMIN, ok=302, refused=404)),
+    "manage_membership_grant": Row(
+        "POST",
+        lambda w: f"/manage/users/{w.subject.pk}/roles/",
+        allowed(ADMIN, ok=302, outsider=404),
+        lambda w: {"role": ""},
+    ),
+    "manage_membership": Row("GET", lambda w: f"/manage/memberships/{w.membership.pk}/", allowed(ADMIN, refused=404)),
+    "manage_membership_revoke": Row(
+        "POST", lambda w: f"/manage/memberships/{w.membership.pk}/revoke/", allowed(ADMIN, ok=302, refused=404)
+    ),
     # Django's own admin is for platform superusers only; everybody else is sent to its sign-in page.
     "django_admin": Row("GET", lambda w: "/django-admin/", everyone(302)),
 }

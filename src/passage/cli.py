@@ -43,14 +43,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("\n".join(demo.demo_lines()))
     url = f"http://{args.host}:{args.port}"
     print(f"\nPassage is at {url}  (Ctrl+C stops it; data in {settings.DATA_DIR})\n", flush=True)
-    server = subprocess.Popen([
-        sys.executable, "-m", "gunicorn", "passage.config.wsgi:application",
-        "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers), "--threads", "4",
-        "--access-logfile", "-", "--graceful-timeout", "10",
-    ])
+    server = subprocess.Popen(  # noqa: S603  (our own interpreter and module)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "passage.config.wsgi:application",
+            "--bind",
+            f"{args.host}:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
+        ]
+    )
     processes = [server]
     if not args.no_worker:
-        processes.append(subprocess.Popen([sys.executable, "-m", "passage.cli", "worker"]))
+        worker = [sys.executable, "-m", "passage.cli", "worker"]
+        processes.append(subprocess.Popen(worker))  # noqa: S603  (our own interpreter and module)
     return _supervise(processes)
 
 
@@ -129,13 +143,20 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     try:
         role = Role.objects.get(code=args.role)
     except Role.DoesNotExist:
-        print(f"No role {args.role!r}. Roles: {', '.join(Role.objects.values_list('code', flat=True))}",
-              file=sys.stderr)
+        print(
+            f"No role {args.role!r}. Roles: {', '.join(Role.objects.values_list('code', flat=True))}", file=sys.stderr
+        )
         return 1
     try:
-        user, password = actions.create_user(acting_user=None, operation=operation, username=args.username,
-                                             role=role, email=args.email or "", first_name=args.first_name or "",
-                                             last_name=args.last_name or "")
+        user, password = actions.create_user(
+            acting_user=None,
+            operation=operation,
+            username=args.username,
+            role=role,
+            email=args.email or "",
+            first_name=args.first_name or "",
+            last_name=args.last_name or "",
+        )
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             print(f"{field}: {' '.join(messages)}", file=sys.stderr)
@@ -160,7 +181,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     except User.DoesNotExist:
         print(f"No user {args.username!r}.", file=sys.stderr)
         return 1
-    if args.token_command == "create":
+    if args.token_command == "create":  # noqa: S105
         try:
             token, plaintext = actions.create_api_token(acting_user=user, name=args.name, days=args.days)
         except ValidationError as error:
@@ -215,14 +236,16 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="migrate, load the demo on first run, and serve Passage with a worker")
     run.add_argument("--host", default=os.environ.get("PASSAGE_HOST", "127.0.0.1"))
     run.add_argument("--port", type=int, default=int(os.environ.get("PASSAGE_PORT", "8000")))
-    run.add_argument("--workers", type=int, default=int(os.environ.get("PASSAGE_WEB_WORKERS", "2")),
-                     help="web worker processes")
+    run.add_argument(
+        "--workers", type=int, default=int(os.environ.get("PASSAGE_WEB_WORKERS", "2")), help="web worker processes"
+    )
     run.add_argument("--no-worker", action="store_true", help="do not start the background job worker")
     run.set_defaults(func=cmd_run)
 
     sub.add_parser("worker", help="run the background job worker only").set_defaults(func=cmd_worker)
     sub.add_parser("demo", help="load (or complete) the demo operation and print how to sign in").set_defaults(
-        func=cmd_demo)
+        func=cmd_demo
+    )
 
     totp = sub.add_parser("totp", help="print the current two-factor code of a demo user")
     totp.add_argument("username")
@@ -254,7 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit.set_defaults(func=cmd_audit)
 
     sub.add_parser("check", help="report unsafe configuration (Django's check --deploy and ours)").set_defaults(
-        func=cmd_check)
+        func=cmd_check
+    )
 
     manage = sub.add_parser("manage", help="run one of Django's management commands", add_help=False)
     manage.add_argument("args", nargs=argparse.REMAINDER)

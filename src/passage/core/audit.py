@@ -26,13 +26,14 @@ ALWAYS_REDACTED = ("password", "secret", "token", "key_hash")
 _CHAIN_LOCK_ID = 7_270_001  # PostgreSQL advisory lock that serialises appends to the chain
 
 
-@dataclass
+@dataclass(frozen=True)
 class RequestContext:
     request_id: str = ""
     ip_address: str | None = None
 
 
-_request_context: ContextVar[RequestContext] = ContextVar("audit_request_context", default=RequestContext())
+_NO_REQUEST = RequestContext()
+_request_context: ContextVar[RequestContext] = ContextVar("audit_request_context", default=_NO_REQUEST)
 
 
 def set_request_context(request_id: str, ip_address: str | None) -> object:
@@ -169,7 +170,9 @@ def verify_chain(events: Iterable[AuditEvent], *, expected_prev: str = GENESIS) 
             return report
         if event.compute_hash() != event.hash:
             report.broken_at = event.id
-            report.problem = f"event #{event.id} was altered after it was written (its contents no longer match its hash)"
+            report.problem = (
+                f"event #{event.id} was altered after it was written (its contents no longer match its hash)"
+            )
             return report
         expected_prev = event.hash
         report.checked += 1

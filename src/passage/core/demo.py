@@ -43,8 +43,12 @@ DEMO_USERS = (
     DemoUser("admin", "Daniel", "Okafor", "administrator"),
 )
 
-OFFICES = (("BGW", "Baghdad", "Baghdad"), ("EBL", "Erbil", "Erbil"), ("MSL", "Mosul", "Ninewa"),
-           ("BSR", "Basra", "Basra"))
+OFFICES = (
+    ("BGW", "Baghdad", "Baghdad"),
+    ("EBL", "Erbil", "Erbil"),
+    ("MSL", "Mosul", "Ninewa"),
+    ("BSR", "Basra", "Basra"),
+)
 
 PROGRAMMES = (
     ("YAZ-REP", "Reparations for survivors of ISIL crimes", "reparations", ["Government of Germany", "EU"]),
@@ -83,9 +87,11 @@ def demo_password() -> str:
 def load_demo() -> Operation:
     """Create (or complete) the demo operations, offices, programmes and users."""
     iraq = Operation.objects.filter(code="demo-irq").first() or actions.create_operation(
-        acting_user=None, code="demo-irq", name="Iraq (demo)", country="IQ")
+        acting_user=None, code="demo-irq", name="Iraq (demo)", country="IQ"
+    )
     libya = Operation.objects.filter(code="demo-lby").first() or actions.create_operation(
-        acting_user=None, code="demo-lby", name="Libya (demo)", country="LY")
+        acting_user=None, code="demo-lby", name="Libya (demo)", country="LY"
+    )
     for code, name, place in OFFICES:
         if not Office.objects.filter(operation=iraq, code=code.lower()).exists():
             actions.create_office(operation=iraq, acting_user=None, code=code.lower(), name=name, place=place)
@@ -94,22 +100,44 @@ def load_demo() -> Operation:
     start = dt.date(2025, 1, 1)
     for index, (code, name, kind, donors) in enumerate(PROGRAMMES):
         if not Programme.objects.filter(operation=iraq, code=code.lower()).exists():
-            actions.create_programme(operation=iraq, acting_user=None, code=code.lower(), name=name, type=kind,
-                                     status="active" if index < 9 else "planned", start_date=start,
-                                     end_date=dt.date(2027, 12, 31), donors=donors)
+            actions.create_programme(
+                operation=iraq,
+                acting_user=None,
+                code=code.lower(),
+                name=name,
+                type=kind,
+                status="active" if index < 9 else "planned",
+                start_date=start,
+                end_date=dt.date(2027, 12, 31),
+                donors=donors,
+            )
     if not Programme.objects.filter(operation=libya, code="avrr").exists():
-        actions.create_programme(operation=libya, acting_user=None, code="avrr", name="Voluntary humanitarian return",
-                                 type="return_reintegration", status="active", start_date=start, donors=["EU"])
+        actions.create_programme(
+            operation=libya,
+            acting_user=None,
+            code="avrr",
+            name="Voluntary humanitarian return",
+            type="return_reintegration",
+            status="active",
+            start_date=start,
+            donors=["EU"],
+        )
 
     password = demo_password()
     roles = {role.code: role for role in Role.objects.all()}
     for spec in DEMO_USERS:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
-            user, _ = actions.create_user(acting_user=None, operation=iraq, username=spec.username,
-                                          role=roles[spec.role], first_name=spec.first_name,
-                                          last_name=spec.last_name, email=f"{spec.username}@demo.passage.invalid",
-                                          password=password)
+            user, _ = actions.create_user(
+                acting_user=None,
+                operation=iraq,
+                username=spec.username,
+                role=roles[spec.role],
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                email=f"{spec.username}@demo.passage.invalid",
+                password=password,
+            )
         if roles[spec.role].requires_two_factor and not TOTPDevice.objects.filter(user=user).exists():
             TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, confirmed=True)
     # Two demo users work in both operations, to show the operation switcher.

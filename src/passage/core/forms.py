@@ -27,25 +27,34 @@ class Styled:
 
 
 class LoginForm(Styled, forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150,
-                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class TokenForm(Styled, forms.Form):
-    token = forms.CharField(label=_("Six-digit code"), max_length=12,
-                            widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code",
-                                                          "inputmode": "numeric"}))
+    token = forms.CharField(
+        label=_("Six-digit code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class PasswordChangeForm(Styled, forms.Form):
-    old_password = forms.CharField(label=_("Current password"), strip=False,
-                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    new_password = forms.CharField(label=_("New password"), strip=False,
-                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    new_password_again = forms.CharField(label=_("New password again"), strip=False,
-                                         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    old_password = forms.CharField(
+        label=_("Current password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        label=_("New password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -71,8 +80,7 @@ class ProgrammeForm(Styled, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     type = forms.ChoiceField(label=_("Type"), choices=ProgrammeType.choices)
     status = forms.ChoiceField(label=_("Status"), choices=ProgrammeStatus.choices)
-    start_date = forms.DateField(label=_("Start date"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     donors = forms.CharField(label=_("Donors"), required=False, help_text=_("Separate donors with commas"))
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -83,9 +91,14 @@ class ProgrammeForm(Styled, forms.Form):
     @classmethod
     def initial_from(cls, programme: Programme) -> dict[str, Any]:
         return {
-            "code": programme.code, "name": programme.name, "type": programme.type, "status": programme.status,
-            "start_date": programme.start_date, "end_date": programme.end_date,
-            "donors": ", ".join(programme.donors), "description": programme.description,
+            "code": programme.code,
+            "name": programme.name,
+            "type": programme.type,
+            "status": programme.status,
+            "start_date": programme.start_date,
+            "end_date": programme.end_date,
+            "donors": ", ".join(programme.donors),
+            "description": programme.description,
         }
 
 
@@ -108,11 +121,18 @@ class MembershipForm(Styled, forms.Form):
     """Grant a role, limited to some programmes and offices of the operation (none ticked = all)."""
 
     role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.all())
-    programmes = forms.ModelMultipleChoiceField(label=_("Only these programmes"), required=False,
-                                                queryset=Programme.objects.none(),
-                                                widget=forms.CheckboxSelectMultiple)
-    offices = forms.ModelMultipleChoiceField(label=_("Only these offices"), required=False,
-                                             queryset=Office.objects.none(), widget=forms.CheckboxSelectMultiple)
+    programmes = forms.ModelMultipleChoiceField(
+        label=_("Only these programmes"),
+        required=False,
+        queryset=Programme.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    offices = forms.ModelMultipleChoiceField(
+        label=_("Only these offices"),
+        required=False,
+        queryset=Office.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args: Any, operation: Operation, with_role: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,9 +17,12 @@ from passage.core.jobs import JobContext, JobFailed, job_kind
 from passage.core.models import AuditEvent, Job
 
 
-@job_kind("core.selftest", title="Worker self-test",
-          description="Checks that the background worker, the database and file storage answer, "
-                      "step by step, and writes a short report.")
+@job_kind(
+    "core.selftest",
+    title="Worker self-test",
+    description="Checks that the background worker, the database and file storage answer, "
+    "step by step, and writes a short report.",
+)
 def worker_selftest(ctx: JobContext) -> None:
     pace = min(max(float(ctx.params.get("pace", 0.6)), 0.0), 5.0)
     checks = [
@@ -87,8 +90,12 @@ def _audit_tail(job: Job) -> str:
     return f"last {len(last)} events link up"
 
 
-@job_kind("core.audit_verify", title="Verify the audit chain", permission="audit.verify",
-          description="Recomputes every audit event's hash and names the first broken link.")
+@job_kind(
+    "core.audit_verify",
+    title="Verify the audit chain",
+    permission="audit.verify",
+    description="Recomputes every audit event's hash and names the first broken link.",
+)
 def verify_audit_chain(ctx: JobContext) -> None:
     total = AuditEvent.objects.count()
     expected_prev = ctx.checkpoint.get("prev", audit.GENESIS)
@@ -104,8 +111,9 @@ def verify_audit_chain(ctx: JobContext) -> None:
     ctx.finish(ok=True, checked=checked)
 
 
-def _verify_batch(ctx: JobContext, batch: list[AuditEvent], prev: str, checked: int,
-                  total: int) -> tuple[str, int, int]:
+def _verify_batch(
+    ctx: JobContext, batch: list[AuditEvent], prev: str, checked: int, total: int
+) -> tuple[str, int, int]:
     if not batch:
         return prev, int(ctx.checkpoint.get("after_id", 0)), checked
     report = audit.verify_chain(batch, expected_prev=prev)
@@ -114,6 +122,10 @@ def _verify_batch(ctx: JobContext, batch: list[AuditEvent], prev: str, checked: 
         raise JobFailed(report.problem)
     checked += report.checked
     last = batch[-1]
-    ctx.progress(checked, max(total, checked), stage=f"checked up to event #{last.id}",
-                 checkpoint={"prev": last.hash, "after_id": last.id, "checked": checked})
+    ctx.progress(
+        checked,
+        max(total, checked),
+        stage=f"checked up to event #{last.id}",
+        checkpoint={"prev": last.hash, "after_id": last.id, "checked": checked},
+    )
     return last.hash, last.id, checked

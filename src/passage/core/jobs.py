@@ -46,8 +46,9 @@ class JobKind:
 KINDS: dict[str, JobKind] = {}
 
 
-def job_kind(code: str, *, title: str, permission: str = "job.run", description: str = "",
-             user_startable: bool = True) -> Callable[[Callable[[JobContext], None]], Callable[[JobContext], None]]:
+def job_kind(
+    code: str, *, title: str, permission: str = "job.run", description: str = "", user_startable: bool = True
+) -> Callable[[Callable[[JobContext], None]], Callable[[JobContext], None]]:
     def register(handler: Callable[[JobContext], None]) -> Callable[[JobContext], None]:
         KINDS[code] = JobKind(code, title, permission, handler, description, user_startable)
         return handler
@@ -63,8 +64,9 @@ class JobContext:
         self.params: dict[str, Any] = dict(job.params)
         self.checkpoint: dict[str, Any] = dict(job.checkpoint)
 
-    def progress(self, done: int, total: int | None = None, *, stage: str | None = None,
-                 checkpoint: dict[str, Any] | None = None) -> None:
+    def progress(
+        self, done: int, total: int | None = None, *, stage: str | None = None, checkpoint: dict[str, Any] | None = None
+    ) -> None:
         values: dict[str, Any] = {"progress_done": done, "heartbeat_at": timezone.now()}
         if total is not None:
             values["progress_total"] = total
@@ -100,7 +102,9 @@ class JobContext:
 def execute(job_id: Any) -> None:
     """Run one job to its end. Called by the Huey task; safe to call again for a retried job."""
     claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
-        state=JobState.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(),
+        state=JobState.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
         attempts=F("attempts") + 1,
     )
     if not claimed:

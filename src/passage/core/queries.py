@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from passage.core import access
 from passage.core.models import ApiToken, AuditEvent, Job, Membership, Office, Operation, Programme, User
-from passage.core.models.jobs import JobState
+from passage.core.models.jobs import FINISHED_STATES, JobState
 
 
 def dashboard_counts(user: Any, operation: Operation) -> dict[str, Any]:
@@ -18,17 +18,22 @@ def dashboard_counts(user: Any, operation: Operation) -> dict[str, Any]:
     since = timezone.now() - dt.timedelta(days=1)
     programmes = Programme.objects.visible_to(user).filter(operation=operation)
     by_status = dict(programmes.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    jobs = Job.objects.visible_to(user).filter(operation=operation).aggregate(
-        running=Count("id", filter=Q(state__in=[JobState.QUEUED, JobState.RUNNING])),
-        failed_today=Count("id", filter=Q(state=JobState.FAILED, created_at__gte=since)),
-        done_today=Count("id", filter=Q(state=JobState.SUCCEEDED, finished_at__gte=since)),
+    jobs = (
+        Job.objects.visible_to(user)
+        .filter(operation=operation)
+        .aggregate(
+            running=Count("id", filter=Q(state__in=[JobState.QUEUED, JobState.RUNNING])),
+            failed_today=Count("id", filter=Q(state=JobState.FAILED, created_at__gte=since)),
+            done_today=Count("id", filter=Q(state=JobState.SUCCEEDED, finished_at__gte=since)),
+        )
     )
     counts: dict[str, Any] = {
         "programmes": sum(by_status.values()),
         "programmes_active": by_status.get("active", 0),
         "offices": Office.objects.visible_to(user).filter(operation=operation, is_active=True).count(),
-        "members": User.objects.filter(memberships__operation=operation, memberships__is_active=True,
-                                       is_active=True).distinct().count(),
+        "members": User.objects.filter(memberships__operation=operation, memberships__is_active=True, is_active=True)
+        .distinct()
+        .count(),
         **{f"jobs_{key}": value for key, value in jobs.items()},
     }
     if access.can(user, "audit.view", operation):
@@ -38,8 +43,11 @@ def dashboard_counts(user: Any, operation: Operation) -> dict[str, Any]:
 
 def programmes_by_type(user: Any, operation: Operation) -> list[dict[str, Any]]:
     rows = (
-        Programme.objects.visible_to(user).filter(operation=operation)
-        .values("type").annotate(n=Count("id")).order_by("type")
+        Programme.objects.visible_to(user)
+        .filter(operation=operation)
+        .values("type")
+        .annotate(n=Count("id"))
+        .order_by("type")
     )
     return list(rows)
 
@@ -49,11 +57,12 @@ def jobs_for(user: Any, operation: Operation) -> QuerySet[Job]:
 
 
 def has_unfinished(jobs: QuerySet[Job]) -> bool:
-    return jobs.unfinished().exists()
+    return jobs.exclude(state__in=FINISHED_STATES).exists()
 
 
-def audit_events_for(user: Any, operation: Operation, *, action: str = "", actor: str = "",
-                     object_id: str = "") -> QuerySet[AuditEvent]:
+def audit_events_for(
+    user: Any, operation: Operation, *, action: str = "", actor: str = "", object_id: str = ""
+) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.visible_to(user).filter(operation_id=operation.pk)
     if action:
         events = events.filter(action__startswith=action)
@@ -78,10 +87,15 @@ def members_of(operation: Operation, *, search: str = "") -> QuerySet[User]:
 
     users = User.objects.filter(memberships__operation=operation).distinct()
     if search:
-        users = users.filter(Q(username__icontains=search) | Q(first_name__icontains=search)
-                             | Q(last_name__icontains=search) | Q(email__icontains=search))
-    here = Membership.objects.filter(operation=operation).select_related("role").prefetch_related(
-        "programmes", "offices")
+        users = users.filter(
+            Q(username__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+        )
+    here = (
+        Membership.objects.filter(operation=operation).select_related("role").prefetch_related("programmes", "offices")
+    )
     return users.prefetch_related(Prefetch("memberships", queryset=here, to_attr="memberships_here"))
 
 

@@ -34,29 +34,65 @@ class RoleDefault:
 _EVERYONE = ("operation.view", "job.run")
 
 DEFAULT_ROLES: tuple[RoleDefault, ...] = (
-    RoleDefault("registration_clerk", _("Registration clerk"),
-                "Registers people and households, records consent", _EVERYONE),
-    RoleDefault("caseworker", _("Caseworker"),
-                "Moves protection, counter-trafficking and return cases through their procedure", _EVERYONE),
-    RoleDefault("claims_officer", _("Claims officer"),
-                "Takes in reparation claims, checks evidence, decides with reasons", _EVERYONE),
-    RoleDefault("finance_officer", _("Finance officer"),
-                "Plans assistance, approves entitlements, sends and reconciles payments", _EVERYONE),
-    RoleDefault("movement_officer", _("Movement officer"),
-                "Health clearance, orientation, bookings, manifests, departures and arrivals", _EVERYONE),
-    RoleDefault("data_officer", _("Data officer"),
-                "Displacement tracking rounds, flow monitoring, HXL datasets", (*_EVERYONE, "job.view_all")),
-    RoleDefault("me_officer", _("M&E officer"),
-                "Dashboards, indicators against targets, donor reports", (*_EVERYONE, "job.view_all")),
-    RoleDefault("feedback_focal_point", _("Feedback focal point"),
-                "Complaints and feedback, routes sensitive ones to restricted staff", _EVERYONE),
-    RoleDefault("data_protection_officer", _("Data protection officer"),
-                "Consent, access logs, retention, data-sharing agreements, subject requests",
-                (*_EVERYONE, "job.view_all", "audit.view", "audit.verify"), requires_two_factor=True),
-    RoleDefault("administrator", _("Administrator"),
-                "Offices, programmes, users and roles, forms, workflows",
-                (*_EVERYONE, "job.view_all", "operation.manage", "programme.manage", "user.manage"),
-                requires_two_factor=True),
+    RoleDefault(
+        "registration_clerk", _("Registration clerk"), "Registers people and households, records consent", _EVERYONE
+    ),
+    RoleDefault(
+        "caseworker",
+        _("Caseworker"),
+        "Moves protection, counter-trafficking and return cases through their procedure",
+        _EVERYONE,
+    ),
+    RoleDefault(
+        "claims_officer",
+        _("Claims officer"),
+        "Takes in reparation claims, checks evidence, decides with reasons",
+        _EVERYONE,
+    ),
+    RoleDefault(
+        "finance_officer",
+        _("Finance officer"),
+        "Plans assistance, approves entitlements, sends and reconciles payments",
+        _EVERYONE,
+    ),
+    RoleDefault(
+        "movement_officer",
+        _("Movement officer"),
+        "Health clearance, orientation, bookings, manifests, departures and arrivals",
+        _EVERYONE,
+    ),
+    RoleDefault(
+        "data_officer",
+        _("Data officer"),
+        "Displacement tracking rounds, flow monitoring, HXL datasets",
+        (*_EVERYONE, "job.view_all"),
+    ),
+    RoleDefault(
+        "me_officer",
+        _("M&E officer"),
+        "Dashboards, indicators against targets, donor reports",
+        (*_EVERYONE, "job.view_all"),
+    ),
+    RoleDefault(
+        "feedback_focal_point",
+        _("Feedback focal point"),
+        "Complaints and feedback, routes sensitive ones to restricted staff",
+        _EVERYONE,
+    ),
+    RoleDefault(
+        "data_protection_officer",
+        _("Data protection officer"),
+        "Consent, access logs, retention, data-sharing agreements, subject requests",
+        (*_EVERYONE, "job.view_all", "audit.view", "audit.verify"),
+        requires_two_factor=True,
+    ),
+    RoleDefault(
+        "administrator",
+        _("Administrator"),
+        "Offices, programmes, users and roles, forms, workflows",
+        (*_EVERYONE, "job.view_all", "operation.manage", "programme.manage", "user.manage"),
+        requires_two_factor=True,
+    ),
 )
 
 ROLE_CODES = tuple(role.code for role in DEFAULT_ROLES)

@@ -32,6 +32,5 @@ urlpatterns = [
     path("manage/users/<uuid:user_id>/", manage.user_detail, name="manage_user"),
     path("manage/users/<uuid:user_id>/roles/", manage.membership_grant, name="manage_membership_grant"),
     path("manage/memberships/<uuid:membership_id>/", manage.membership_edit, name="manage_membership"),
-    path("manage/memberships/<uuid:membership_id>/revoke/", manage.membership_revoke,
-         name="manage_membership_revoke"),
+    path("manage/memberships/<uuid:membership_id>/revoke/", manage.membership_revoke, name="manage_membership_revoke"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,17 +24,24 @@ def _enqueue(job: Job) -> None:
 
 
 @transaction.atomic
-def start_job(*, acting_user: User | None, operation: Operation, kind: str,
-              params: dict[str, Any] | None = None, title: str = "") -> Job:
+def start_job(
+    *, acting_user: User | None, operation: Operation, kind: str, params: dict[str, Any] | None = None, title: str = ""
+) -> Job:
     spec = KINDS.get(kind)
     if spec is None:
         raise ValidationError({"kind": _("Unknown kind of job: %(kind)s") % {"kind": kind}})
     if acting_user is not None and not (spec.user_startable and can(acting_user, spec.permission, operation)):
         raise PermissionDenied(spec.permission)
-    job = Job.objects.create(operation=operation, kind=kind, title=title or spec.title, params=params or {},
-                             created_by=acting_user)
-    audit.record(acting_user, "job.start", job, actor_username="system",
-                 changes={"kind": [None, kind], "params": [None, params or {}]})
+    job = Job.objects.create(
+        operation=operation, kind=kind, title=title or spec.title, params=params or {}, created_by=acting_user
+    )
+    audit.record(
+        acting_user,
+        "job.start",
+        job,
+        actor_username="system",
+        changes={"kind": [None, kind], "params": [None, params or {}]},
+    )
     _enqueue(job)
     return job
 
@@ -70,13 +78,14 @@ def retry_job(*, job: Job, acting_user: User) -> Job:
 @transaction.atomic
 def fail_stalled_jobs(*, older_than_minutes: int = 10) -> int:
     """Running jobs whose worker stopped sending heartbeats are marked failed, so they can be retried."""
-    cutoff = timezone.now() - timezone.timedelta(minutes=older_than_minutes)
+    cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
     stalled = list(Job.objects.filter(state=JobState.RUNNING, heartbeat_at__lt=cutoff))
     for job in stalled:
         job.errors = [*job.errors, {"message": "The worker stopped while running this job.", "fatal": True}]
         job.state = JobState.FAILED
         job.finished_at = timezone.now()
         job.save(update_fields=["errors", "state", "finished_at"])
-        audit.record(None, "job.stalled", job, actor_username="system",
-                     changes={"state": [JobState.RUNNING, JobState.FAILED]})
+        audit.record(
+            None, "job.stalled", job, actor_username="system", changes={"state": [JobState.RUNNING, JobState.FAILED]}
+        )
     return len(stalled)

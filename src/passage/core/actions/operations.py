@@ -32,8 +32,13 @@ def create_operation(*, acting_user: User | None, code: str, name: str, country:
     operation = Operation(code=code, name=name, country=country)
     operation.full_clean()
     operation.save()
-    audit.record(acting_user, "operation.create", operation, actor_username="system",
-                 changes=audit.diff({}, audit.snapshot(operation, OPERATION_FIELDS)))
+    audit.record(
+        acting_user,
+        "operation.create",
+        operation,
+        actor_username="system",
+        changes=audit.diff({}, audit.snapshot(operation, OPERATION_FIELDS)),
+    )
     return operation
 
 
@@ -48,14 +53,18 @@ def update_operation(*, operation: Operation, acting_user: User | None, **values
 
 
 @transaction.atomic
-def create_office(*, operation: Operation, acting_user: User | None, code: str, name: str,
-                  place: str = "") -> Office:
+def create_office(*, operation: Operation, acting_user: User | None, code: str, name: str, place: str = "") -> Office:
     _check(acting_user, "operation.manage", operation)
     office = Office(operation=operation, code=code, name=name, place=place)
     office.full_clean()
     office.save()
-    audit.record(acting_user, "office.create", office, actor_username="system",
-                 changes=audit.diff({}, audit.snapshot(office, OFFICE_FIELDS)))
+    audit.record(
+        acting_user,
+        "office.create",
+        office,
+        actor_username="system",
+        changes=audit.diff({}, audit.snapshot(office, OFFICE_FIELDS)),
+    )
     return office
 
 
@@ -85,13 +94,25 @@ def create_programme(
 ) -> Programme:
     _check(acting_user, "programme.manage", operation)
     programme = Programme(
-        operation=operation, code=code, name=name, type=type, status=status, start_date=start_date,
-        end_date=end_date, donors=[d.strip() for d in donors or [] if d.strip()], description=description,
+        operation=operation,
+        code=code,
+        name=name,
+        type=type,
+        status=status,
+        start_date=start_date,
+        end_date=end_date,
+        donors=[d.strip() for d in donors or [] if d.strip()],
+        description=description,
     )
     programme.full_clean()
     programme.save()
-    audit.record(acting_user, "programme.create", programme, actor_username="system",
-                 changes=audit.diff({}, audit.snapshot(programme, PROGRAMME_FIELDS)))
+    audit.record(
+        acting_user,
+        "programme.create",
+        programme,
+        actor_username="system",
+        changes=audit.diff({}, audit.snapshot(programme, PROGRAMME_FIELDS)),
+    )
     return programme
 
 

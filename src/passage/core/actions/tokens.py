@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from passage.core import audit
 from passage.core.models import ApiToken, User
 
-TOKEN_PREFIX = "psg_"
+TOKEN_PREFIX = "psg_"  # noqa: S105  (a public prefix, not a secret)
 MAX_DAYS = 366
 
 
@@ -41,8 +41,13 @@ def create_api_token(*, acting_user: User, name: str, days: int | None = None) -
         key_hash=hash_token(plaintext),
         expires_at=timezone.now() + dt.timedelta(days=days),
     )
-    audit.record(acting_user, "api_token.create", token, operation_id=acting_user.current_operation_id,
-                 changes={"name": [None, token.name], "expires_at": [None, token.expires_at.isoformat()]})
+    audit.record(
+        acting_user,
+        "api_token.create",
+        token,
+        operation_id=acting_user.current_operation_id,
+        changes={"name": [None, token.name], "expires_at": [None, token.expires_at.isoformat()]},
+    )
     return token, plaintext
 
 
@@ -53,8 +58,13 @@ def revoke_api_token(*, token: ApiToken, acting_user: User) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(acting_user, "api_token.revoke", token, operation_id=acting_user.current_operation_id,
-                     changes={"revoked_at": [None, token.revoked_at.isoformat()]})
+        audit.record(
+            acting_user,
+            "api_token.revoke",
+            token,
+            operation_id=acting_user.current_operation_id,
+            changes={"revoked_at": [None, token.revoked_at.isoformat()]},
+        )
     return token
 
 

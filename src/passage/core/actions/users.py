@@ -58,8 +58,14 @@ def create_user(
     user.current_operation = operation
     user.full_clean(exclude=["password"])
     user.save()
-    audit.record(acting_user, "user.create", user, operation_id=operation.pk, actor_username="system",
-                 changes=audit.diff({}, audit.snapshot(user, ("username", *USER_FIELDS))))
+    audit.record(
+        acting_user,
+        "user.create",
+        user,
+        operation_id=operation.pk,
+        actor_username="system",
+        changes=audit.diff({}, audit.snapshot(user, ("username", *USER_FIELDS))),
+    )
     grant_role(acting_user=acting_user, user=user, operation=operation, role=role)
     return user, initial
 
@@ -72,12 +78,15 @@ def update_user(*, user: User, operation: Operation, acting_user: User | None, *
     changes = apply_changes(user, {k: v for k, v in values.items() if k in USER_FIELDS})
     if changes:
         user.save()
-        audit.record(acting_user, "user.update", user, operation_id=operation.pk, changes=changes,
-                     actor_username="system")
+        audit.record(
+            acting_user, "user.update", user, operation_id=operation.pk, changes=changes, actor_username="system"
+        )
     return user
 
 
-def _limits(operation: Operation, programmes: Iterable[Programme], offices: Iterable[Office]) -> tuple[list[Programme], list[Office]]:
+def _limits(
+    operation: Operation, programmes: Iterable[Programme], offices: Iterable[Office]
+) -> tuple[list[Programme], list[Office]]:
     programmes, offices = list(programmes), list(offices)
     if any(p.operation_id != operation.pk for p in programmes):
         raise ValidationError({"programmes": _("A programme of another operation cannot limit this role.")})
@@ -107,10 +116,16 @@ def grant_role(
     membership.programmes.set(programmes)
     membership.offices.set(offices)
     audit.record(
-        acting_user, "membership.grant", membership, actor_username="system",
-        changes={"user": [None, user.username], "role": [None, role.code],
-                 "programmes": [None, sorted(p.code for p in programmes)],
-                 "offices": [None, sorted(o.code for o in offices)]},
+        acting_user,
+        "membership.grant",
+        membership,
+        actor_username="system",
+        changes={
+            "user": [None, user.username],
+            "role": [None, role.code],
+            "programmes": [None, sorted(p.code for p in programmes)],
+            "offices": [None, sorted(o.code for o in offices)],
+        },
     )
     forget_grants(user)
     return membership
@@ -141,18 +156,28 @@ def revoke_membership(*, membership: Membership, acting_user: User | None, reaso
     _check(acting_user, membership.operation)
     if not membership.is_active:
         return membership
-    if acting_user is not None and membership.user_id == acting_user.pk and "user.manage" in set(
-        membership.role.grants.values_list("permission", flat=True)
+    if (
+        acting_user is not None
+        and membership.user_id == acting_user.pk
+        and "user.manage" in set(membership.role.grants.values_list("permission", flat=True))
     ):
-        others = Membership.objects.active().filter(
-            operation=membership.operation, role__grants__permission="user.manage"
-        ).exclude(pk=membership.pk)
+        others = (
+            Membership.objects.active()
+            .filter(operation=membership.operation, role__grants__permission="user.manage")
+            .exclude(pk=membership.pk)
+        )
         if not others.exists():
             raise ValidationError(_("This is the last role that can manage users in the operation."))
     membership.is_active = False
     membership.save(update_fields=["is_active"])
-    audit.record(acting_user, "membership.revoke", membership, changes={"is_active": [True, False]},
-                 note=reason, actor_username="system")
+    audit.record(
+        acting_user,
+        "membership.revoke",
+        membership,
+        changes={"is_active": [True, False]},
+        note=reason,
+        actor_username="system",
+    )
     forget_grants(membership.user)
     return membership
 
@@ -181,8 +206,13 @@ def switch_operation(*, acting_user: User, operation: Operation) -> User:
     before = acting_user.current_operation_id
     acting_user.current_operation = operation
     acting_user.save(update_fields=["current_operation"])
-    audit.record(acting_user, "user.switch_operation", acting_user, operation_id=operation.pk,
-                 changes={"current_operation": [str(before) if before else None, str(operation.pk)]})
+    audit.record(
+        acting_user,
+        "user.switch_operation",
+        acting_user,
+        operation_id=operation.pk,
+        changes={"current_operation": [str(before) if before else None, str(operation.pk)]},
+    )
     return acting_user
 
 

@@ -32,9 +32,9 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
             return self
         from passage.core.models.users import Membership
 
-        readable = Membership.objects.filter(
-            user=user, is_active=True, role__grants__permission="audit.view"
-        ).values("operation_id")
+        readable = Membership.objects.filter(user=user, is_active=True, role__grants__permission="audit.view").values(
+            "operation_id"
+        )
         return self.filter(operation_id__in=readable)
 
 

@@ -35,9 +35,9 @@ class JobQuerySet(models.QuerySet["Job"]):
             return self
         from passage.core.models.users import Membership
 
-        overseen = Membership.objects.filter(
-            user=user, is_active=True, role__grants__permission="job.view_all"
-        ).values("operation_id")
+        overseen = Membership.objects.filter(user=user, is_active=True, role__grants__permission="job.view_all").values(
+            "operation_id"
+        )
         mine_in_my_operations = models.Q(created_by=user) & models.Q(
             operation_id__in=Membership.objects.filter(user=user, is_active=True).values("operation_id")
         )
@@ -63,8 +63,7 @@ class Job(models.Model):
     checkpoint = models.JSONField(default=dict, blank=True, help_text="Where a resumed run picks up")
     result_file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
     attempts = models.PositiveIntegerField(default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="jobs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="jobs")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

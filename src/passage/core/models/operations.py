@@ -122,8 +122,9 @@ class Programme(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
     type = models.CharField(_("type"), max_length=32, choices=ProgrammeType.choices)
-    status = models.CharField(_("status"), max_length=16, choices=ProgrammeStatus.choices,
-                              default=ProgrammeStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProgrammeStatus.choices, default=ProgrammeStatus.PLANNED
+    )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     donors = models.JSONField(_("donors"), default=list, blank=True)

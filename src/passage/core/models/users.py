@@ -18,20 +18,16 @@ class PassageUserManager(UserManager["User"]):
             return self.none()
         if user.is_superuser:
             return self.all()
-        managed = Membership.objects.filter(
-            user=user, is_active=True, role__grants__permission="user.manage"
-        ).values("operation_id")
-        return self.filter(
-            models.Q(pk=user.pk) | models.Q(memberships__operation_id__in=managed)
-        ).distinct()
+        managed = Membership.objects.filter(user=user, is_active=True, role__grants__permission="user.manage").values(
+            "operation_id"
+        )
+        return self.filter(models.Q(pk=user.pk) | models.Q(memberships__operation_id__in=managed)).distinct()
 
 
 class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
-    current_operation = models.ForeignKey(
-        Operation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    current_operation = models.ForeignKey(Operation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = PassageUserManager()  # type: ignore[misc]
 
@@ -87,9 +83,9 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
             return self.none()
         if user.is_superuser:
             return self
-        managed = Membership.objects.filter(
-            user=user, is_active=True, role__grants__permission="user.manage"
-        ).values("operation_id")
+        managed = Membership.objects.filter(user=user, is_active=True, role__grants__permission="user.manage").values(
+            "operation_id"
+        )
         return self.filter(models.Q(user=user) | models.Q(operation_id__in=managed))
 
 
@@ -100,10 +96,15 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="memberships")
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="memberships")
-    programmes = models.ManyToManyField(Programme, blank=True, related_name="memberships",
-                                        help_text=_("Leave empty for every programme of the operation"))
-    offices = models.ManyToManyField(Office, blank=True, related_name="memberships",
-                                     help_text=_("Leave empty for every office of the operation"))
+    programmes = models.ManyToManyField(
+        Programme,
+        blank=True,
+        related_name="memberships",
+        help_text=_("Leave empty for every programme of the operation"),
+    )
+    offices = models.ManyToManyField(
+        Office, blank=True, related_name="memberships", help_text=_("Leave empty for every office of the operation")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -111,9 +112,7 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["operation__name", "role__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "operation", "role"], name="one_membership_per_role")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "operation", "role"], name="one_membership_per_role")]
         verbose_name = _("membership")
 
     def __str__(self) -> str:

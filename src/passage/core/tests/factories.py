@@ -53,8 +53,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
-def member_of(operation: Operation, role_code: str, *, user: User | None = None,
-              programmes: list[Programme] | None = None, offices: list[Office] | None = None) -> User:
+def member_of(
+    operation: Operation,
+    role_code: str,
+    *,
+    user: User | None = None,
+    programmes: list[Programme] | None = None,
+    offices: list[Office] | None = None,
+) -> User:
     """A user holding `role_code` in `operation` (optionally limited to some programmes/offices)."""
     user = user or UserFactory()
     membership = Membership.objects.create(user=user, operation=operation, role=Role.objects.get(code=role_code))

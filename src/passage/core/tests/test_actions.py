@@ -15,9 +15,15 @@ from passage.core.tests.factories import OfficeFactory, ProgrammeFactory, UserFa
 
 
 def test_administrator_creates_a_programme(administrator, operation):
-    programme = actions.create_programme(operation=operation, acting_user=administrator, code="avrr",
-                                         name="Return", type="return_reintegration",
-                                         start_date=dt.date(2026, 1, 1), donors=[" EU ", ""])
+    programme = actions.create_programme(
+        operation=operation,
+        acting_user=administrator,
+        code="avrr",
+        name="Return",
+        type="return_reintegration",
+        start_date=dt.date(2026, 1, 1),
+        donors=[" EU ", ""],
+    )
     assert programme.donors == ["EU"]
     event = AuditEvent.objects.get(action="programme.create")
     assert event.object_id == str(programme.pk) and event.operation_id == operation.pk
@@ -25,16 +31,23 @@ def test_administrator_creates_a_programme(administrator, operation):
 
 def test_programme_dates_and_codes_are_checked(administrator, operation):
     with pytest.raises(ValidationError) as refused:
-        actions.create_programme(operation=operation, acting_user=administrator, code="x", name="X",
-                                 type="protection", start_date=dt.date(2026, 5, 1), end_date=dt.date(2026, 1, 1))
+        actions.create_programme(
+            operation=operation,
+            acting_user=administrator,
+            code="x",
+            name="X",
+            type="protection",
+            start_date=dt.date(2026, 5, 1),
+            end_date=dt.date(2026, 1, 1),
+        )
     assert "end_date" in refused.value.message_dict
     ProgrammeFactory(operation=operation, code="dup")
     with pytest.raises(ValidationError):
-        actions.create_programme(operation=operation, acting_user=administrator, code="dup", name="Y",
-                                 type="protection")
+        actions.create_programme(
+            operation=operation, acting_user=administrator, code="dup", name="Y", type="protection"
+        )
     with pytest.raises(ValidationError) as refused:
-        actions.create_programme(operation=operation, acting_user=administrator, code="z", name="Z",
-                                 type="not-a-type")
+        actions.create_programme(operation=operation, acting_user=administrator, code="z", name="Z", type="not-a-type")
     assert "type" in refused.value.message_dict
 
 
@@ -60,24 +73,37 @@ def test_update_records_only_what_changed(administrator, operation):
 
 
 def test_administrator_creates_a_user_with_a_role(administrator, operation):
-    user, password = actions.create_user(acting_user=administrator, operation=operation, username="new.clerk",
-                                         role=Role.objects.get(code="registration_clerk"))
+    user, password = actions.create_user(
+        acting_user=administrator,
+        operation=operation,
+        username="new.clerk",
+        role=Role.objects.get(code="registration_clerk"),
+    )
     assert user.check_password(password)
     assert user.password.startswith(("argon2", "md5"))
     assert Membership.objects.get(user=user).role.code == "registration_clerk"
     create = AuditEvent.objects.get(action="user.create")
     assert password not in str(create.changes)
     with pytest.raises(ValidationError):
-        actions.create_user(acting_user=administrator, operation=operation, username="NEW.CLERK",
-                            role=Role.objects.get(code="caseworker"))
+        actions.create_user(
+            acting_user=administrator,
+            operation=operation,
+            username="NEW.CLERK",
+            role=Role.objects.get(code="caseworker"),
+        )
 
 
 def test_role_limits_must_belong_to_the_operation(administrator, operation, other_operation):
     user = UserFactory()
     foreign = ProgrammeFactory(operation=other_operation)
     with pytest.raises(ValidationError):
-        actions.grant_role(acting_user=administrator, user=user, operation=operation,
-                           role=Role.objects.get(code="caseworker"), programmes=[foreign])
+        actions.grant_role(
+            acting_user=administrator,
+            user=user,
+            operation=operation,
+            role=Role.objects.get(code="caseworker"),
+            programmes=[foreign],
+        )
     assert not Membership.objects.filter(user=user).exists()
 
 
@@ -93,15 +119,21 @@ def test_administrator_cannot_deactivate_themself(administrator, operation):
 
 def test_password_change_needs_the_old_password_and_a_strong_new_one(caseworker):
     with pytest.raises(ValidationError) as refused:
-        actions.change_password(user=caseworker, acting_user=caseworker, old_password="wrong",
-                                new_password="a much better passphrase")
+        actions.change_password(
+            user=caseworker, acting_user=caseworker, old_password="wrong", new_password="a much better passphrase"
+        )
     assert "old_password" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
-        actions.change_password(user=caseworker, acting_user=caseworker, old_password="correct horse battery",
-                                new_password="123")
+        actions.change_password(
+            user=caseworker, acting_user=caseworker, old_password="correct horse battery", new_password="123"
+        )
     assert "new_password" in refused.value.message_dict
-    actions.change_password(user=caseworker, acting_user=caseworker, old_password="correct horse battery",
-                            new_password="a much better passphrase")
+    actions.change_password(
+        user=caseworker,
+        acting_user=caseworker,
+        old_password="correct horse battery",
+        new_password="a much better passphrase",
+    )
     assert caseworker.check_password("a much better passphrase")
 
 

@@ -37,7 +37,10 @@ def test_the_orm_refuses_to_change_or_delete_events(administrator, operation):
 
 def test_the_database_refuses_raw_updates_and_deletes(administrator, operation):
     event = audit.record(administrator, "test.event", operation)
-    for statement in ("UPDATE core_auditevent SET note = 'x' WHERE id = %s", "DELETE FROM core_auditevent WHERE id = %s"):
+    for statement in (
+        "UPDATE core_auditevent SET note = 'x' WHERE id = %s",
+        "DELETE FROM core_auditevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).note == ""
@@ -64,9 +67,13 @@ def test_verify_names_the_event_after_a_removed_one(administrator, operation):
 
 
 def test_secrets_are_redacted_but_the_change_is_recorded(administrator, operation):
-    event = audit.record(administrator, "user.update", administrator,
-                         changes={"password": ["old", "new"], "email": ["a@x.org", "b@x.org"], "phone": ["1", "2"]},
-                         sensitive=["phone"])
+    event = audit.record(
+        administrator,
+        "user.update",
+        administrator,
+        changes={"password": ["old", "new"], "email": ["a@x.org", "b@x.org"], "phone": ["1", "2"]},
+        sensitive=["phone"],
+    )
     assert event.changes["password"] == [audit.REDACTED, audit.REDACTED]
     assert event.changes["phone"] == [audit.REDACTED, audit.REDACTED]
     assert event.changes["email"] == ["a@x.org", "b@x.org"]
@@ -76,8 +83,12 @@ def test_request_id_and_address_are_recorded(client, administrator, operation):
     from passage.conftest import sign_in
 
     sign_in(client, administrator)
-    client.post("/manage/offices/new/", {"code": "bsr", "name": "Basra", "place": "", "is_active": "on"},
-                HTTP_X_REQUEST_ID="req-123", REMOTE_ADDR="10.1.2.3")
+    client.post(
+        "/manage/offices/new/",
+        {"code": "bsr", "name": "Basra", "place": "", "is_active": "on"},
+        HTTP_X_REQUEST_ID="req-123",
+        REMOTE_ADDR="10.1.2.3",
+    )
     event = AuditEvent.objects.filter(action="office.create").get()
     assert event.request_id == "req-123"
     assert event.ip_address == "10.1.2.3"

@@ -75,6 +75,8 @@ def test_forms_need_a_csrf_token(caseworker):
 
 
 def test_next_cannot_send_people_to_another_site(client, caseworker):
-    response = client.post("/login/", {"username": caseworker.username, "password": "correct horse battery",
-                                       "next": "https://evil.example/phish"})
+    response = client.post(
+        "/login/",
+        {"username": caseworker.username, "password": "correct horse battery", "next": "https://evil.example/phish"},
+    )
     assert response.url == "/"

@@ -29,8 +29,9 @@ def flaky_kind():
 
 def test_caseworker_runs_the_worker_selftest(caseworker, operation, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        job = actions.start_job(acting_user=caseworker, operation=operation, kind="core.selftest",
-                                params={"pace": 0, "rounds": 1})
+        job = actions.start_job(
+            acting_user=caseworker, operation=operation, kind="core.selftest", params={"pace": 0, "rounds": 1}
+        )
     job.refresh_from_db()
     assert job.state == "succeeded", job.errors
     assert job.percent == 100 and job.progress_done == job.progress_total == 5
@@ -38,8 +39,7 @@ def test_caseworker_runs_the_worker_selftest(caseworker, operation, django_captu
     assert b"file storage write" in job.result_file.read()
 
 
-def test_failed_job_resumes_from_its_checkpoint(caseworker, operation, flaky_kind,
-                                                django_capture_on_commit_callbacks):
+def test_failed_job_resumes_from_its_checkpoint(caseworker, operation, flaky_kind, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         job = actions.start_job(acting_user=caseworker, operation=operation, kind="test.flaky")
     job.refresh_from_db()

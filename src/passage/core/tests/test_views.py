@@ -31,7 +31,7 @@ def test_operation_switcher(client, operation, other_operation):
     sign_in(client, user)
     assert "operation-switcher" in client.get("/").content.decode()
     client.post("/switch/operation/", {"operation": other_operation.pk})
-    assert "<h1 class=\"h3\">Libya</h1>" in client.get("/").content.decode()
+    assert '<h1 class="h3">Libya</h1>' in client.get("/").content.decode()
 
 
 def test_switching_to_an_operation_one_is_not_in_is_404(client, caseworker, other_operation):
@@ -53,12 +53,23 @@ def test_administrator_adds_an_office_and_a_programme(client, administrator, ope
     sign_in(client, administrator)
     client.post("/manage/offices/new/", {"code": "erb", "name": "Erbil", "place": "Erbil", "is_active": "on"})
     assert operation.offices.get().name == "Erbil"
-    response = client.post("/manage/programmes/new/", {
-        "code": "avrr", "name": "Return", "type": "return_reintegration", "status": "active",
-        "start_date": "2026-01-01", "end_date": "2025-01-01", "donors": "EU, Italy"})
+    response = client.post(
+        "/manage/programmes/new/",
+        {
+            "code": "avrr",
+            "name": "Return",
+            "type": "return_reintegration",
+            "status": "active",
+            "start_date": "2026-01-01",
+            "end_date": "2025-01-01",
+            "donors": "EU, Italy",
+        },
+    )
     assert response.status_code == 200 and "before the start date" in response.content.decode()
-    client.post("/manage/programmes/new/", {"code": "avrr", "name": "Return", "type": "return_reintegration",
-                                            "status": "active", "donors": "EU, Italy"})
+    client.post(
+        "/manage/programmes/new/",
+        {"code": "avrr", "name": "Return", "type": "return_reintegration", "status": "active", "donors": "EU, Italy"},
+    )
     assert Programme.objects.get(code="avrr").donors == ["EU", "Italy"]
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
-from passage.core.models import Operation
+from passage.core.models import Operation, User
 
 PAGE_SIZE = 50
 
@@ -21,7 +21,7 @@ def operation_or_403(request: HttpRequest) -> Operation:
     return operation
 
 
-def add_action_errors(form: forms.Form, error: ValidationError) -> None:
+def add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show an action's ValidationError on the form: on its field if the form has it, else on top."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
@@ -32,3 +32,11 @@ def add_action_errors(form: forms.Form, error: ValidationError) -> None:
 
 def paginate(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Page:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def me(request: HttpRequest) -> User:
+    """The signed-in user (views that call this are behind login_required)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user

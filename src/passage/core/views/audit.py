@@ -17,7 +17,12 @@ def audit_events(request: HttpRequest) -> HttpResponse:
     operation = access.require(request.user, "audit.view", operation_or_403(request))
     filters = {key: request.GET.get(key, "").strip()[:80] for key in ("action", "actor", "object_id")}
     events = queries.audit_events_for(request.user, operation, **filters)
-    return render(request, "core/audit_events.html", {
-        "page": paginate(request, events), "filters": filters,
-        "can_verify": access.can(request.user, "audit.verify", operation),
-    })
+    return render(
+        request,
+        "core/audit_events.html",
+        {
+            "page": paginate(request, events),
+            "filters": filters,
+            "can_verify": access.can(request.user, "audit.verify", operation),
+        },
+    )

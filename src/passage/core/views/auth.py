@@ -22,13 +22,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from passage.core import access, actions
 from passage.core.forms import LoginForm, PasswordChangeForm, TokenForm
-from passage.core.views._util import add_action_errors
+from passage.core.views._util import add_action_errors, me
 
 
 def _next_url(request: HttpRequest, default: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or default
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return default
 
@@ -39,8 +38,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(request, username=form.cleaned_data["username"],
-                            password=form.cleaned_data["password"])
+        user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
         if getattr(request, "axes_locked_out", False):
             return render(request, "core/auth/locked_out.html", status=403)
         if user is None:
@@ -58,8 +56,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def two_factor_view(request: HttpRequest) -> HttpResponse:
     """Verify a code from the user's authenticator app, or enrol one if they have none yet."""
-    user = request.user
-    if user.is_verified():  # type: ignore[union-attr]
+    user = me(request)  # is_verified() is added by django-otp's middleware
+    if user.is_verified():  # type: ignore[attr-defined]
         return redirect(_next_url(request))
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     form = TokenForm(request.POST or None)
@@ -80,8 +78,11 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
         device = TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=False)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.confirm_two_factor_device(acting_user=user, device=device,  # type: ignore[arg-type]
-                                              token=form.cleaned_data["token"])
+            actions.confirm_two_factor_device(
+                acting_user=user,
+                device=device,
+                token=form.cleaned_data["token"],
+            )
         except ValidationError as error:
             add_action_errors(form, error)
         else:
@@ -93,8 +94,11 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
     buffer = io.BytesIO()
     image.save(buffer)
     qr = "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
-    return render(request, "core/auth/two_factor_enrol.html",
-                  {"form": form, "secret": secret, "qr": qr, "next": _next_url(request)})
+    return render(
+        request,
+        "core/auth/two_factor_enrol.html",
+        {"form": form, "secret": secret, "qr": qr, "next": _next_url(request)},
+    )
 
 
 @require_POST
@@ -109,13 +113,16 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.change_password(user=request.user, acting_user=request.user,  # type: ignore[arg-type]
-                                    old_password=form.cleaned_data["old_password"],
-                                    new_password=form.cleaned_data["new_password"])
+            actions.change_password(
+                user=me(request),
+                acting_user=me(request),
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
         except ValidationError as error:
             add_action_errors(form, error)
         else:
-            update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+            update_session_auth_hash(request, me(request))
             messages.success(request, _("Your password has been changed."))
             return redirect("profile")
     return render(request, "core/auth/password_change.html", {"form": form})

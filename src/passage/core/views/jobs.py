@@ -12,14 +12,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from passage.core import access, actions, queries
 from passage.core.jobs import KINDS
-from passage.core.views._util import operation_or_403, paginate
+from passage.core.views._util import me, operation_or_403, paginate
 
 
 def _startable(request: HttpRequest) -> list[dict[str, str]]:
     operation = operation_or_403(request)
-    return [{"code": kind.code, "title": kind.title, "description": kind.description}
-            for kind in KINDS.values()
-            if kind.user_startable and access.can(request.user, kind.permission, operation)]
+    return [
+        {"code": kind.code, "title": kind.title, "description": kind.description}
+        for kind in KINDS.values()
+        if kind.user_startable and access.can(request.user, kind.permission, operation)
+    ]
 
 
 @login_required
@@ -27,8 +29,11 @@ def _startable(request: HttpRequest) -> list[dict[str, str]]:
 def job_list(request: HttpRequest) -> HttpResponse:
     operation = operation_or_403(request)
     jobs = queries.jobs_for(request.user, operation)
-    context = {"page": paginate(request, jobs), "polling": queries.has_unfinished(jobs),
-               "startable": _startable(request)}
+    context = {
+        "page": paginate(request, jobs),
+        "polling": queries.has_unfinished(jobs),
+        "startable": _startable(request),
+    }
     template = "core/jobs.html#job-table" if request.htmx else "core/jobs.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
@@ -47,7 +52,7 @@ def job_start(request: HttpRequest) -> HttpResponse:
     operation = operation_or_403(request)
     kind = request.POST.get("kind", "")
     try:
-        job = actions.start_job(acting_user=request.user, operation=operation, kind=kind)  # type: ignore[arg-type]
+        job = actions.start_job(acting_user=me(request), operation=operation, kind=kind)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("jobs")
@@ -62,7 +67,7 @@ def job_start(request: HttpRequest) -> HttpResponse:
 def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
     job = access.get_job_for_user(request.user, job_id)
     try:
-        actions.cancel_job(job=job, acting_user=request.user)  # type: ignore[arg-type]
+        actions.cancel_job(job=job, acting_user=me(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("job_detail", job_id=job.pk)
@@ -73,7 +78,7 @@ def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
 def job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
     job = access.get_job_for_user(request.user, job_id)
     try:
-        actions.retry_job(job=job, acting_user=request.user)  # type: ignore[arg-type]
+        actions.retry_job(job=job, acting_user=me(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("job_detail", job_id=job.pk)
@@ -85,5 +90,6 @@ def job_result(request: HttpRequest, job_id: str) -> FileResponse:
     job = access.get_job_for_user(request.user, job_id)
     if not job.result_file:
         raise Http404
-    return FileResponse(job.result_file.open("rb"), as_attachment=True,
-                        filename=job.result_file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        job.result_file.open("rb"), as_attachment=True, filename=(job.result_file.name or "result").rsplit("/", 1)[-1]
+    )

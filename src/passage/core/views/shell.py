@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from passage.core import access, actions, queries
 from passage.core.forms import ApiTokenForm
+from passage.core.models import Membership
 from passage.core.models.operations import ProgrammeType
-from passage.core.views._util import operation_or_403
+from passage.core.views._util import me, operation_or_403
 
 
 @login_required
@@ -34,8 +35,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _dashboard_context(request: HttpRequest) -> dict[str, object]:
     operation = operation_or_403(request)
     labels = dict(ProgrammeType.choices)
-    by_type = [{"label": str(labels.get(row["type"], row["type"])), "value": row["n"]}
-               for row in queries.programmes_by_type(request.user, operation)]
+    by_type = [
+        {"label": str(labels.get(row["type"], row["type"])), "value": row["n"]}
+        for row in queries.programmes_by_type(request.user, operation)
+    ]
     return {
         "counts": queries.dashboard_counts(request.user, operation),
         "programmes_by_type": by_type,
@@ -47,7 +50,7 @@ def _dashboard_context(request: HttpRequest) -> dict[str, object]:
 @require_POST
 def switch_operation(request: HttpRequest) -> HttpResponse:
     operation = access.get_operation_for_user(request.user, request.POST.get("operation"))
-    actions.switch_operation(acting_user=request.user, operation=operation)  # type: ignore[arg-type]
+    actions.switch_operation(acting_user=me(request), operation=operation)
     messages.info(request, _("You are now working in %(operation)s.") % {"operation": operation.name})
     return redirect("dashboard")
 
@@ -64,27 +67,43 @@ def switch_language(request: HttpRequest) -> HttpResponse:
         return response
     if request.user.is_authenticated:
         try:
-            actions.set_preferred_language(acting_user=request.user, language=language)  # type: ignore[arg-type]
+            actions.set_preferred_language(acting_user=me(request), language=language)
         except ValidationError:
             return response
     translation.activate(language)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
-                        secure=settings.SESSION_COOKIE_SECURE, httponly=False)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=False,
+    )
     return response
 
 
 @login_required
 @require_GET
 def profile(request: HttpRequest) -> HttpResponse:
-    memberships = request.user.memberships.active().select_related(  # type: ignore[union-attr]
-        "operation", "role").prefetch_related("programmes", "offices")
-    return render(request, "core/profile.html", {
-        "memberships": memberships,
-        "tokens": queries.tokens_of(request.user),
-        "token_form": ApiTokenForm(),
-        "new_token": request.session.pop("new_token", None),
-        "two_factor_required": access.requires_two_factor(request.user),
-    })
+    memberships = (
+        Membership.objects.active()
+        .filter(user=me(request))
+        .select_related(
+            "operation", "role"
+        )
+        .prefetch_related("programmes", "offices")
+    )
+    return render(
+        request,
+        "core/profile.html",
+        {
+            "memberships": memberships,
+            "tokens": queries.tokens_of(request.user),
+            "token_form": ApiTokenForm(),
+            "new_token": request.session.pop("new_token", None),
+            "two_factor_required": access.requires_two_factor(request.user),
+        },
+    )
 
 
 @login_required
@@ -94,8 +113,10 @@ def create_token(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             _token, plaintext = actions.create_api_token(
-                acting_user=request.user, name=form.cleaned_data["name"],  # type: ignore[arg-type]
-                days=form.cleaned_data["days"])
+                acting_user=me(request),
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -110,7 +131,7 @@ def create_token(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_token(request: HttpRequest, token_id: str) -> HttpResponse:
     token = access.get_token_for_user(request.user, token_id)
-    actions.revoke_api_token(token=token, acting_user=request.user)  # type: ignore[arg-type]
+    actions.revoke_api_token(token=token, acting_user=me(request))
     messages.info(request, _("The token %(name)s no longer works.") % {"name": token.name})
     return redirect("profile")
 
