@@ -13,6 +13,13 @@ from passage.core.roles import ROLE_CODES
 from passage.core.tests.factories import OperationFactory, ProgrammeFactory, member_of, verified_device
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations() -> None:
+    from passage.core.i18n import compile_messages
+
+    compile_messages()
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"

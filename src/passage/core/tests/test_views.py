@@ -45,6 +45,7 @@ def test_arabic_is_right_to_left_with_the_rtl_stylesheet(client, caseworker):
     client.post("/switch/language/", {"language": "ar", "next": "/"})
     page = client.get("/").content.decode()
     assert 'dir="rtl"' in page and 'lang="ar"' in page and "bootstrap.rtl.min.css" in page
+    assert "لوحة المتابعة" in page  # "Dashboard", from the compiled Arabic catalogue
     caseworker.refresh_from_db()
     assert caseworker.preferred_language == "ar"
 
