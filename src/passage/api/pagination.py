@@ -26,13 +26,14 @@ class LimitOffset(PaginationBase):
         offset: int
         items: list[Any]
 
-    def paginate_queryset(self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest,
-                          **params: Any) -> dict[str, Any]:
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
         limit = min(pagination.limit, MAX_LIMIT)
         offset = pagination.offset
         return {
             "count": self._items_count(queryset),
             "limit": limit,
             "offset": offset,
-            "items": queryset[offset:offset + limit],
+            "items": queryset[offset : offset + limit],
         }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -47,8 +48,9 @@ class Problem(Schema):
 PROBLEMS: dict[int, type[Problem]] = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
 
 
-def problem_response(request: HttpRequest, status: int, detail: str,
-                     errors: list[dict[str, Any]] | None = None) -> HttpResponse:
+def problem_response(
+    request: HttpRequest, status: int, detail: str, errors: list[dict[str, Any]] | None = None
+) -> HttpResponse:
     """A problem+json response; `title` is the status's standard phrase, as RFC 9457 asks for about:blank."""
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -80,18 +82,22 @@ def _ninja_field(loc: list[Any] | tuple[Any, ...]) -> str | None:
 
 
 def on_ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = [{"field": _ninja_field(error.get("loc", ())), "message": str(error.get("msg", ""))}
-              for error in exc.errors]
+    errors = [
+        {"field": _ninja_field(error.get("loc", ())), "message": str(error.get("msg", ""))} for error in exc.errors
+    ]
     return problem_response(request, 422, _("The request has invalid values."), errors)
 
 
 def on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     if hasattr(exc, "error_dict"):
-        errors = [{"field": None if name == "__all__" else name, "message": message}
-                  for name, messages in exc.message_dict.items() for message in messages]
+        errors = [
+            {"field": None if name == "__all__" else name, "message": message}
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
     else:
         errors = [{"field": None, "message": message} for message in exc.messages]
-    detail = errors[0]["message"] if len(errors) == 1 else _("The request has invalid values.")
+    detail = str(errors[0]["message"]) if len(errors) == 1 else _("The request has invalid values.")
     return problem_response(request, 422, detail, errors)
 
 
@@ -105,7 +111,8 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 def on_authentication(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = problem_response(
-        request, 401, _("Send a valid API token: 'Authorization: Bearer psg_…'. It may have expired or been revoked."))
+        request, 401, _("Send a valid API token: 'Authorization: Bearer psg_…'. It may have expired or been revoked.")
+    )
     response["WWW-Authenticate"] = 'Bearer realm="passage"'
     return response
 
@@ -119,17 +126,22 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     log.exception("API error on %s %s", request.method, request.path)
     request_id = getattr(request, "request_id", "")
     return problem_response(
-        request, 500,
+        request,
+        500,
         _("Something went wrong on our side. Quote request id %(id)s when you report it.") % {"id": request_id},
     )
 
 
 def install(api: NinjaAPI) -> None:
     """Register the problem handlers on `api` (replacing ninja's defaults)."""
-    api.add_exception_handler(NinjaValidationError, on_ninja_validation)
-    api.add_exception_handler(DjangoValidationError, on_django_validation)
-    api.add_exception_handler(PermissionDenied, on_permission_denied)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(AuthenticationError, on_authentication)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(Exception, on_unexpected)
+    handlers: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
+        (NinjaValidationError, on_ninja_validation),
+        (DjangoValidationError, on_django_validation),
+        (PermissionDenied, on_permission_denied),
+        (Http404, on_not_found),
+        (AuthenticationError, on_authentication),
+        (HttpError, on_http_error),
+        (Exception, on_unexpected),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)

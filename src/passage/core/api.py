@@ -56,12 +56,13 @@ def _user(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
-def _member(operation: Operation, user_id: Any) -> User:
-    """An account with its memberships in `operation` loaded (as in the user list)."""
-    return queries.members_of(operation).get(pk=user_id)
+def _member(operation: Operation, member: User) -> User:
+    """The account with its memberships in `operation` loaded, as in the user list (none for a superuser)."""
+    return queries.members_of(operation).filter(pk=member.pk).first() or member
 
 
 # --- me ---------------------------------------------------------------------------------------------
+
 
 @router.get("/me", response={200: MeOut, **PROBLEMS}, tags=["me"])
 def me(request: HttpRequest) -> dict[str, Any]:
@@ -71,16 +72,27 @@ def me(request: HttpRequest) -> dict[str, Any]:
     for membership in Membership.objects.active().filter(user=user).select_related("role"):
         roles.setdefault(membership.operation_id, []).append(membership.role.code)
     operations = [
-        {"id": operation.pk, "code": operation.code, "name": operation.name,
-         "roles": sorted(roles.get(operation.pk, [])),
-         "permissions": sorted(access.permissions_in(user, operation.pk))}
+        {
+            "id": operation.pk,
+            "code": operation.code,
+            "name": operation.name,
+            "roles": sorted(roles.get(operation.pk, [])),
+            "permissions": sorted(access.permissions_in(user, operation.pk)),
+        }
         for operation in Operation.objects.visible_to(user)
     ]
-    return {"id": user.pk, "username": user.username, "first_name": user.first_name,
-            "last_name": user.last_name, "email": user.email, "operations": operations}
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "operations": operations,
+    }
 
 
 # --- operations, offices, programmes ----------------------------------------------------------------
+
 
 @router.get("/operations", response={200: list[OperationOut], **PROBLEMS}, tags=["operations"])
 @paginate(LimitOffset)
@@ -135,6 +147,7 @@ def update_programme(request: HttpRequest, programme_id: UUID, payload: Programm
 
 # --- users and memberships --------------------------------------------------------------------------
 
+
 def _role(code: str) -> Role:
     role = Role.objects.filter(code=code).first()
     if role is None:
@@ -145,8 +158,10 @@ def _role(code: str) -> Role:
 def _limits(user: User, operation: Operation, payload: MembershipIn) -> dict[str, list[Any]]:
     """The programmes and offices a role is limited to, all of which must belong to the operation."""
     limits: dict[str, list[Any]] = {}
-    for field, queryset in (("programmes", queries.programmes_of(user, operation)),
-                            ("offices", queries.offices_of(user, operation))):
+    for field, queryset in (
+        ("programmes", queries.programmes_of(user, operation)),
+        ("offices", queries.offices_of(user, operation)),
+    ):
         wanted = set(getattr(payload, field))
         found = list(queryset.filter(pk__in=wanted))
         if len(found) != len(wanted):
@@ -170,7 +185,7 @@ def get_user(request: HttpRequest, user_id: UUID, operation: UUID) -> User:
     user = _user(request)
     target = access.get_operation_for_user(user, operation)
     member = access.get_member_for_user(user, user_id, target)
-    return _member(target, member.pk)
+    return _member(target, member)
 
 
 @router.post("/users", response={201: UserCreatedOut, **PROBLEMS}, tags=["users"])
@@ -179,9 +194,8 @@ def create_user(request: HttpRequest, payload: UserIn) -> Status[dict[str, Any]]
     user = _user(request)
     operation = access.require(user, "user.manage", access.get_operation_for_user(user, payload.operation))
     values = payload.dict(exclude={"operation", "role"})
-    created, password = actions.create_user(acting_user=user, operation=operation, role=_role(payload.role),
-                                            **values)
-    return Status(201, {"user": _member(operation, created.pk), "initial_password": password})
+    created, password = actions.create_user(acting_user=user, operation=operation, role=_role(payload.role), **values)
+    return Status(201, {"user": _member(operation, created), "initial_password": password})
 
 
 @router.post("/users/{user_id}/memberships", response={201: MembershipOut, **PROBLEMS}, tags=["users"])
@@ -190,8 +204,13 @@ def grant_role(request: HttpRequest, user_id: UUID, payload: MembershipIn) -> St
     user = _user(request)
     operation = access.require(user, "user.manage", access.get_operation_for_user(user, payload.operation))
     member = access.get_member_for_user(user, user_id, operation)
-    membership = actions.grant_role(acting_user=user, user=member, operation=operation, role=_role(payload.role),
-                                    **_limits(user, operation, payload))
+    membership = actions.grant_role(
+        acting_user=user,
+        user=member,
+        operation=operation,
+        role=_role(payload.role),
+        **_limits(user, operation, payload),
+    )
     return Status(201, membership)
 
 
@@ -203,6 +222,7 @@ def revoke_membership(request: HttpRequest, membership_id: UUID, reason: str = "
 
 
 # --- jobs -------------------------------------------------------------------------------------------
+
 
 @router.get("/jobs", response={200: list[JobOut], **PROBLEMS}, tags=["jobs"])
 @paginate(LimitOffset)
@@ -224,8 +244,9 @@ def start_job(request: HttpRequest, payload: JobIn) -> Status[Job]:
     """Queue a job of a kind the user's role may start in the operation."""
     user = _user(request)
     operation = access.get_operation_for_user(user, payload.operation)
-    job = actions.start_job(acting_user=user, operation=operation, kind=payload.kind, params=payload.params,
-                            title=payload.title)
+    job = actions.start_job(
+        acting_user=user, operation=operation, kind=payload.kind, params=payload.params, title=payload.title
+    )
     return Status(201, job)
 
 
@@ -244,19 +265,23 @@ def retry_job(request: HttpRequest, job_id: UUID) -> Job:
 
 # --- audit trail ------------------------------------------------------------------------------------
 
+
 @router.get("/audit-events", response={200: list[AuditEventOut], **PROBLEMS}, tags=["audit"])
 @paginate(LimitOffset)
-def list_audit_events(request: HttpRequest, operation: UUID, action: str = "", actor: str = "",
-                      object_id: str = "") -> QuerySet[AuditEvent]:
+def list_audit_events(
+    request: HttpRequest, operation: UUID, action: str = "", actor: str = "", object_id: str = ""
+) -> QuerySet[AuditEvent]:
     """The operation's audit trail, newest first; for those with audit.view (data protection officers)."""
     user = _user(request)
     target = access.require(user, "audit.view", access.get_operation_for_user(user, operation))
-    filters = {key: value.strip()[:80] for key, value in
-               (("action", action), ("actor", actor), ("object_id", object_id))}
+    filters = {
+        key: value.strip()[:80] for key, value in (("action", action), ("actor", actor), ("object_id", object_id))
+    }
     return queries.audit_events_for(user, target, **filters)
 
 
 # --- personal API tokens ----------------------------------------------------------------------------
+
 
 @router.get("/tokens", response={200: list[TokenOut], **PROBLEMS}, tags=["tokens"])
 @paginate(LimitOffset)

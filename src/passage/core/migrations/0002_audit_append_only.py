@@ -35,7 +35,7 @@ SQLITE_DOWN = [
 def _run(schema_editor, statements_by_vendor):
     statements = statements_by_vendor.get(schema_editor.connection.vendor, [])
     for statement in statements if isinstance(statements, list) else [statements]:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 def up(apps, schema_editor):
