@@ -27,14 +27,23 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     data_dir = tmp_path_factory.mktemp("passage-data")
-    env = {**os.environ, "PASSAGE_DATA_DIR": str(data_dir), "PASSAGE_TESTING": "false", "PASSAGE_DEBUG": "false",
-           "DJANGO_SETTINGS_MODULE": "passage.config.settings"}
+    env = {
+        **os.environ,
+        "PASSAGE_DATA_DIR": str(data_dir),
+        "PASSAGE_TESTING": "false",
+        "PASSAGE_DEBUG": "false",
+        "DJANGO_SETTINGS_MODULE": "passage.config.settings",
+    }
     env.pop("DATABASE_URL", None)  # the browser test uses its own SQLite file, like `make run`
     env.pop("PASSAGE_JOBS_IMMEDIATE", None)
     port = _free_port()
     log = (data_dir / "server.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "passage.cli", "run", "--port", str(port), "--workers", "1"],
-                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "passage.cli", "run", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -59,8 +68,14 @@ def page() -> Iterator[Page]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         context = browser.new_context(viewport={"width": 1280, "height": 860})
         yield context.new_page()

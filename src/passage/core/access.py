@@ -101,6 +101,16 @@ def require(user: Any, permission: str, operation: Operation | None) -> Operatio
     return operation
 
 
+def open_audit_trail(user: Any, operation: Operation | None, *, filters: dict[str, str] | None = None) -> Operation:
+    """Reading the audit trail needs audit.view, and is itself recorded (who looked, for what)."""
+    from passage.core import audit
+
+    operation = require(user, "audit.view", operation)
+    shown = {key: value for key, value in (filters or {}).items() if value}
+    audit.record(user, "audit.search", operation, note=", ".join(f"{k}={v}" for k, v in sorted(shown.items())))
+    return operation
+
+
 def requires_two_factor(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False

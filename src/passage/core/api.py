@@ -273,10 +273,10 @@ def list_audit_events(
 ) -> QuerySet[AuditEvent]:
     """The operation's audit trail, newest first; for those with audit.view (data protection officers)."""
     user = _user(request)
-    target = access.require(user, "audit.view", access.get_operation_for_user(user, operation))
     filters = {
         key: value.strip()[:80] for key, value in (("action", action), ("actor", actor), ("object_id", object_id))
     }
+    target = access.open_audit_trail(user, access.get_operation_for_user(user, operation), filters=filters)
     return queries.audit_events_for(user, target, **filters)
 
 

@@ -92,3 +92,12 @@ def test_request_id_and_address_are_recorded(client, administrator, operation):
     event = AuditEvent.objects.filter(action="office.create").get()
     assert event.request_id == "req-123"
     assert event.ip_address == "10.1.2.3"
+
+
+def test_reading_the_audit_trail_is_itself_recorded(client, dpo, operation):
+    from passage.conftest import sign_in
+
+    sign_in(client, dpo)
+    assert client.get("/audit/?actor=omar").status_code == 200
+    looked = AuditEvent.objects.get(action="audit.search")
+    assert looked.actor_id == dpo.pk and looked.note == "actor=omar"

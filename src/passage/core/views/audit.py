@@ -14,8 +14,8 @@ from passage.core.views._util import operation_or_403, paginate
 @login_required
 @require_GET
 def audit_events(request: HttpRequest) -> HttpResponse:
-    operation = access.require(request.user, "audit.view", operation_or_403(request))
     filters = {key: request.GET.get(key, "").strip()[:80] for key in ("action", "actor", "object_id")}
+    operation = access.open_audit_trail(request.user, operation_or_403(request), filters=filters)
     events = queries.audit_events_for(request.user, operation, **filters)
     return render(
         request,

@@ -1,0 +1,161 @@
+"""The API's authorization matrix: every operation in the OpenAPI document, as every persona.
+
+Rows are keyed "METHOD /path" exactly as the OpenAPI document lists them; an operation without a row
+fails `test_every_api_operation_has_a_row`. Requests carry a real token of the persona; anonymous
+requests carry none (401 problem+json). Bodies are valid, so what is tested is who may, not what.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from passage.api.root import api
+from passage.core import actions
+from tests.test_authorization_matrix import JOB_OVERSEERS, PERSONAS, World, build_world
+
+EVERY_ROLE = {p for p in PERSONAS if p not in ("outsider", "anonymous")}
+
+
+@dataclass(frozen=True)
+class Row:
+    path: Callable[[World], str]
+    expect: Callable[[str], int]
+    body: Callable[[World], dict[str, Any]] | None = None
+    prepare: Callable[[World], None] = lambda world: None
+
+
+def status(roles: set[str], ok: int, *, refused: int = 404, outsider: int = 404) -> Callable[[str], int]:
+    def expected(persona: str) -> int:
+        if persona == "anonymous":
+            return 401
+        if persona == "outsider":
+            return outsider
+        return ok if persona in roles else refused
+
+    return expected
+
+
+def everyone(ok: int) -> Callable[[str], int]:
+    return lambda persona: 401 if persona == "anonymous" else ok
+
+
+def public(ok: int) -> Callable[[str], int]:
+    return lambda persona: ok
+
+
+ADMIN = {"administrator"}
+JOB_SEERS = {"caseworker", *JOB_OVERSEERS}
+
+
+def _cancel(world: World) -> None:
+    actions.cancel_job(job=world.job, acting_user=world.subject)
+
+
+ROWS: dict[str, Row] = {
+    "GET /api/v1/me": Row(lambda w: "/api/v1/me", everyone(200)),
+    "GET /api/v1/operations": Row(lambda w: "/api/v1/operations", everyone(200)),
+    "GET /api/v1/operations/{operation_id}": Row(
+        lambda w: f"/api/v1/operations/{w.operation.pk}", status(EVERY_ROLE, 200)
+    ),
+    "GET /api/v1/operations/{operation_id}/offices": Row(
+        lambda w: f"/api/v1/operations/{w.operation.pk}/offices", status(EVERY_ROLE, 200)
+    ),
+    # Without ?operation= a list shows what the persona may see in all their operations: the outsider, theirs.
+    "GET /api/v1/programmes": Row(lambda w: "/api/v1/programmes", everyone(200)),
+    "GET /api/v1/programmes/{programme_id}": Row(
+        lambda w: f"/api/v1/programmes/{w.programme.pk}", status(EVERY_ROLE, 200)
+    ),
+    "POST /api/v1/programmes": Row(
+        lambda w: "/api/v1/programmes",
+        status(ADMIN, 201, refused=403),
+        lambda w: {"operation": str(w.operation.pk), "code": "new", "name": "New", "type": "protection"},
+    ),
+    "PATCH /api/v1/programmes/{programme_id}": Row(
+        lambda w: f"/api/v1/programmes/{w.programme.pk}", status(ADMIN, 200, refused=403), lambda w: {"name": "Renamed"}
+    ),
+    "GET /api/v1/users": Row(lambda w: f"/api/v1/users?operation={w.operation.pk}", status(ADMIN, 200, refused=403)),
+    # Everyone may read their own account; the subject is the caseworker persona.
+    "GET /api/v1/users/{user_id}": Row(
+        lambda w: f"/api/v1/users/{w.subject.pk}?operation={w.operation.pk}",
+        status({*ADMIN, "caseworker"}, 200, refused=403),
+    ),
+    "POST /api/v1/users": Row(
+        lambda w: "/api/v1/users",
+        status(ADMIN, 201, refused=403),
+        lambda w: {"operation": str(w.operation.pk), "username": "someone.new", "role": "caseworker"},
+    ),
+    "POST /api/v1/users/{user_id}/memberships": Row(
+        lambda w: f"/api/v1/users/{w.subject.pk}/memberships",
+        status(ADMIN, 201, refused=403),
+        lambda w: {"operation": str(w.operation.pk), "role": "claims_officer"},
+    ),
+    "DELETE /api/v1/memberships/{membership_id}": Row(
+        lambda w: f"/api/v1/memberships/{w.membership.pk}", status(ADMIN, 200)
+    ),
+    "GET /api/v1/jobs": Row(lambda w: "/api/v1/jobs", everyone(200)),
+    "GET /api/v1/jobs/{job_id}": Row(lambda w: f"/api/v1/jobs/{w.job.pk}", status(JOB_SEERS, 200)),
+    "POST /api/v1/jobs": Row(
+        lambda w: "/api/v1/jobs",
+        status(EVERY_ROLE, 201),
+        lambda w: {"operation": str(w.operation.pk), "kind": "core.selftest"},
+    ),
+    "POST /api/v1/jobs/{job_id}/cancel": Row(
+        lambda w: f"/api/v1/jobs/{w.job.pk}/cancel", status(JOB_SEERS, 200), lambda w: {}
+    ),
+    "POST /api/v1/jobs/{job_id}/retry": Row(
+        lambda w: f"/api/v1/jobs/{w.job.pk}/retry", status(JOB_SEERS, 200), lambda w: {}, prepare=_cancel
+    ),
+    "GET /api/v1/audit-events": Row(
+        lambda w: f"/api/v1/audit-events?operation={w.operation.pk}",
+        status({"data_protection_officer"}, 200, refused=403),
+    ),
+    "GET /api/v1/tokens": Row(lambda w: "/api/v1/tokens", everyone(200)),
+    "POST /api/v1/tokens": Row(lambda w: "/api/v1/tokens", everyone(201), lambda w: {"name": "script", "days": 7}),
+    # Only the owner may revoke a token (the subject is the caseworker persona).
+    "DELETE /api/v1/tokens/{token_id}": Row(lambda w: f"/api/v1/tokens/{w.token.pk}", status({"caseworker"}, 200)),
+}
+
+# The documentation itself is public: it describes the API, it holds no data.
+PUBLIC = {"/api/v1/openapi.json": 200, "/api/v1/docs": 200}
+
+
+def _operations() -> set[str]:
+    schema = api.get_openapi_schema()
+    return {f"{method.upper()} {path}" for path, methods in schema["paths"].items() for method in methods}
+
+
+def test_every_api_operation_has_a_row():
+    missing = _operations() - set(ROWS)
+    assert not missing, f"Add a row to the API authorization matrix for: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("key", sorted(ROWS))
+def test_api_matrix(client, db, key: str, persona: str):
+    row = ROWS[key]
+    world = build_world()
+    row.prepare(world)
+    headers = {}
+    if persona != "anonymous":
+        _token, plaintext = actions.create_api_token(acting_user=world.users[persona], name="matrix")
+        headers["Authorization"] = f"Bearer {plaintext}"
+    method = key.split(" ", 1)[0].lower()
+    kwargs: dict[str, Any] = {"headers": headers}
+    if row.body is not None:
+        kwargs.update(data=json.dumps(row.body(world)), content_type="application/json")
+    response = getattr(client, method)(row.path(world), **kwargs)
+    assert response.status_code == row.expect(persona), (
+        f"{key} as {persona}: {response.status_code} {response.content[:300]!r}"
+    )
+    if response.status_code >= 400:
+        assert response["Content-Type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize("path", sorted(PUBLIC))
+def test_api_documentation_is_public(client, db, path: str):
+    assert client.get(path).status_code == PUBLIC[path]
