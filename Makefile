@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PY := .venv/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/passage
 PYTEST_ARGS ?=
@@ -19,8 +19,8 @@ help:
 install: python-deps assets
 
 uv:
-	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || { \
-	  echo "Installing uv…"; python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv; }
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || { \
+	  echo "Installing uv…"; python3 -m pip install --quiet uv; }
 
 python-deps: uv
 	@$(UV) sync --frozen --quiet
