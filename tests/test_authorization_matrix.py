@@ -136,6 +136,7 @@ ROWS: dict[str, Row] = {
     "manage_membership_revoke": Row(
         "POST", lambda w: f"/manage/memberships/{w.membership.pk}/revoke/", allowed(ADMIN, ok=302, refused=404)
     ),
+    "api_unknown_endpoint": Row("GET", lambda w: "/api/v1/no-such-thing", everyone(404, anonymous=404)),
     # Django's own admin is for platform superusers only; everybody else is sent to its sign-in page.
     "django_admin": Row("GET", lambda w: "/django-admin/", everyone(302)),
 }

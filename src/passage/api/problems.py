@@ -145,3 +145,8 @@ def install(api: NinjaAPI) -> None:
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, handler)
+
+
+def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any /api/ path no endpoint answers: a problem+json 404 rather than an HTML page."""
+    return problem_response(request, 404, "No such endpoint. The list is at /api/v1/docs.")

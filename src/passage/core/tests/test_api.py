@@ -417,3 +417,9 @@ def test_docs_work_offline_without_inline_scripts(client: Client) -> None:
     # The only inline <script> is JSON data, which a script-src 'self' policy does not block.
     assert html.count("<script>") == 0
     assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_unknown_endpoint_is_a_problem_404(client, db):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/problem+json")
