@@ -70,8 +70,9 @@ def test_demo_loads_every_programme_type_and_one_user_per_role(db, capsys, setti
     assert "password for all:" in out
     types = set(Programme.objects.filter(operation__code="demo-irq").values_list("type", flat=True))
     assert types == set(ProgrammeType.values)
-    roles = set(User.objects.filter(memberships__operation__code="demo-irq").values_list(
-        "memberships__role__code", flat=True))
+    roles = set(
+        User.objects.filter(memberships__operation__code="demo-irq").values_list("memberships__role__code", flat=True)
+    )
     assert roles == set(ROLE_CODES)
     assert User.objects.count() == len(ROLE_CODES)
     assert cli.main(["totp", "admin"]) == 0

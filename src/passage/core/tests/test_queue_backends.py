@@ -41,8 +41,9 @@ def test_a_job_goes_through_the_queue_and_the_worker(backend, caseworker, operat
     huey = _huey(backend, tmp_path)
     huey.flush()
     run = huey.task(name="run_job")(execute)
-    job = actions.start_job(acting_user=caseworker, operation=operation, kind="core.selftest",
-                            params={"pace": 0, "rounds": 1})
+    job = actions.start_job(
+        acting_user=caseworker, operation=operation, kind="core.selftest", params={"pace": 0, "rounds": 1}
+    )
     run(str(job.pk))  # serialised into SQLite or Redis
     assert huey.pending_count() == 1
     task = huey.dequeue()

@@ -88,9 +88,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     memberships = (
         Membership.objects.active()
         .filter(user=me(request))
-        .select_related(
-            "operation", "role"
-        )
+        .select_related("operation", "role")
         .prefetch_related("programmes", "offices")
     )
     return render(
