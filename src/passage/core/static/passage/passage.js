@@ -19,7 +19,7 @@
       var rtl = document.documentElement.dir === "rtl";
       var chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el, null, { renderer: "svg" });
       chart.setOption({
-        grid: { left: rtl ? 16 : 180, right: rtl ? 180 : 16, top: 8, bottom: 24 },
+        grid: { left: 16, right: 16, top: 8, bottom: 8, containLabel: true },
         tooltip: { trigger: "axis" },
         xAxis: { type: "value", minInterval: 1, inverse: rtl },
         yAxis: { type: "category", data: rows.map(function (r) { return r.label; }), position: rtl ? "right" : "left" },
