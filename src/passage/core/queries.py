@@ -107,3 +107,14 @@ def history_of(obj: Any, *, limit: int = 50) -> list[AuditEvent]:
     """The audit events about one object (for 'history' panels)."""
     object_type = f"{obj._meta.app_label}.{obj._meta.model_name}"
     return list(AuditEvent.objects.filter(object_type=object_type, object_id=str(obj.pk))[:limit])
+
+
+def role_catalogue() -> list[dict[str, Any]]:
+    """Every role with what it may do, in words, for the users page."""
+    from passage.core.models import Role
+    from passage.core.roles import PERMISSIONS
+
+    return [
+        {"role": role, "permissions": [PERMISSIONS.get(g.permission, g.permission) for g in role.grants.all()]}
+        for role in Role.objects.prefetch_related("grants")
+    ]

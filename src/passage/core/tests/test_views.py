@@ -142,3 +142,17 @@ def _role_id(code: str) -> str:
     from passage.core.models import Role
 
     return str(Role.objects.get(code=code).pk)
+
+
+def test_users_page_explains_what_each_role_may_do(client, administrator):
+    page = sign_in(client, administrator).get("/manage/users/").content.decode()
+    assert "Read the audit trail of the operation" in page and "Data protection officer" in page
+
+
+def test_django_admin_is_for_superusers_and_keeps_the_audit_trail_read_only(client, db):
+    from passage.core.models import User
+
+    root = User.objects.create_superuser("root", "root@example.org", "a long root passphrase")
+    sign_in(client, root)
+    assert client.get("/django-admin/core/role/").status_code == 200
+    assert client.get("/django-admin/core/auditevent/add/").status_code == 403

@@ -131,6 +131,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         {
             "page": paginate(request, queries.members_of(operation, search=search)),
             "search": search,
+            "roles": queries.role_catalogue(),
         },
     )
 
