@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from django.db import DatabaseError, connection, transaction
 
 from passage.core import actions, audit
@@ -101,3 +103,31 @@ def test_reading_the_audit_trail_is_itself_recorded(client, dpo, operation):
     assert client.get("/audit/?actor=omar").status_code == 200
     looked = AuditEvent.objects.get(action="audit.search")
     assert looked.actor_id == dpo.pk and looked.note == "actor=omar"
+
+
+def _chain(notes: list[str]) -> list[AuditEvent]:
+    """An in-memory chain built the way `record` builds one."""
+    import datetime as dt
+
+    events, prev = [], audit.GENESIS
+    for n, note in enumerate(notes, start=1):
+        event = AuditEvent(id=n, at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), action="test", note=note, prev_hash=prev)
+        event.hash = event.compute_hash()
+        events.append(event)
+        prev = event.hash
+    return events
+
+
+@given(
+    notes=st.lists(st.text(max_size=20), min_size=1, max_size=30),
+    data=st.data(),
+)
+def test_any_single_edit_is_caught_at_that_event(notes, data):
+    events = _chain(notes)
+    assert audit.verify_chain(events).ok
+    victim = data.draw(st.integers(min_value=0, max_value=len(events) - 1))
+    field = data.draw(st.sampled_from(["note", "action", "actor_username", "object_id"]))
+    setattr(events[victim], field, getattr(events[victim], field) + "\u200b")  # even an invisible character
+    report = audit.verify_chain(events)
+    assert report.broken_at == events[victim].id
+    assert report.checked == victim
