@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/passage
 PYTEST_ARGS ?=
 
 .PHONY: help install uv python-deps assets browser run demo test lint typecheck migrations-check \
-        test-sqlite test-postgres bench screenshots clean
+        test-sqlite test-postgres bench clean
 
 help:
 	@echo "make run    install what is missing, migrate, load the demo on first run, serve http://127.0.0.1:8000"

@@ -127,6 +127,23 @@ def cmd_totp(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_createoperation(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from passage.core import actions
+
+    try:
+        operation = actions.create_operation(acting_user=None, code=args.code, name=args.name, country=args.country)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            print(f"{field}: {' '.join(messages)}", file=sys.stderr)
+        return 1
+    print(f"Created operation {operation.name} ({operation.code}).")
+    print(f"Next: passage createuser USERNAME --operation {operation.code} --role administrator")
+    return 0
+
+
 def cmd_createuser(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.exceptions import ValidationError
@@ -210,7 +227,20 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    _setup_django()
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        _setup_django()
+        from django.conf import settings
+
+        settings.SECRET_KEY  # noqa: B018  (Django refuses an empty key only when it is first read)
+    except ImproperlyConfigured as error:
+        print(f"passage.E002: {error}", file=sys.stderr)
+        print(
+            "HINT: set PASSAGE_SECRET_KEY to a long random value (production mode never generates one).",
+            file=sys.stderr,
+        )
+        return 1
     from django.core.management import CommandError
 
     try:
@@ -250,6 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
     totp = sub.add_parser("totp", help="print the current two-factor code of a demo user")
     totp.add_argument("username")
     totp.set_defaults(func=cmd_totp)
+
+    new_operation = sub.add_parser("createoperation", help="create an operation (a country mission)")
+    new_operation.add_argument("code", help="short code, e.g. irq or lby-tripoli")
+    new_operation.add_argument("name")
+    new_operation.add_argument("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. IQ")
+    new_operation.set_defaults(func=cmd_createoperation)
 
     create = sub.add_parser("createuser", help="create a user with a role in an operation")
     create.add_argument("username")

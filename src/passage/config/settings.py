@@ -213,7 +213,14 @@ else:
         "filename": str(DATA_DIR / "queue.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
     }
-HUEY["consumer"] = {"workers": env_int("PASSAGE_WORKERS", 2), "worker_type": "thread"}
+# An idle queue is polled with back-off; capped at one second so a job someone just started begins promptly.
+HUEY["consumer"] = {
+    "workers": env_int("PASSAGE_WORKERS", 2),
+    "worker_type": "thread",
+    "initial_delay": 0.1,
+    "backoff": 1.15,
+    "max_delay": 1.0,
+}
 
 LOGGING = {
     "version": 1,
@@ -221,7 +228,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("PASSAGE_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "huey": {"propagate": False}},
 }
 
 # Passage's own knobs.

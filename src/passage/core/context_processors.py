@@ -14,6 +14,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not getattr(user, "is_authenticated", False):
         return {}
+    if not user.is_verified() and access.requires_two_factor(user):  # type: ignore[union-attr]
+        return {"awaiting_second_factor": True}
     operation = getattr(request, "operation", None)
     return {
         "current_operation": operation,

@@ -103,6 +103,20 @@ def tokens_of(user: Any) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
 
 
+def history_of_member(member: User, operation: Operation, *, limit: int = 50) -> list[AuditEvent]:
+    """An account's history in one operation: changes to the account and to its roles there."""
+    membership_ids = [
+        str(pk) for pk in Membership.objects.filter(user=member, operation=operation).values_list("pk", flat=True)
+    ]
+    return list(
+        AuditEvent.objects.filter(
+            Q(object_type="core.user", object_id=str(member.pk))
+            & (Q(operation_id=operation.pk) | Q(operation_id__isnull=True))
+            | Q(object_type="core.membership", object_id__in=membership_ids)
+        )[:limit]
+    )
+
+
 def history_of(obj: Any, *, limit: int = 50) -> list[AuditEvent]:
     """The audit events about one object (for 'history' panels)."""
     object_type = f"{obj._meta.app_label}.{obj._meta.model_name}"

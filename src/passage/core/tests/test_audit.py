@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from hypothesis import given
 from hypothesis import strategies as st
-from django.db import DatabaseError, connection, transaction
 
 from passage.core import actions, audit
 from passage.core.models import AuditEvent

@@ -104,3 +104,27 @@ def test_check_accepts_a_safe_production_configuration(settings, capsys):
     settings.SECURE_HSTS_PRELOAD = True
     settings.ENCRYPTION_KEYS = [base64.urlsafe_b64encode(os.urandom(32)).decode()]
     assert cli.main(["check"]) == 0, capsys.readouterr()
+
+
+def test_createoperation_then_an_administrator(db, capsys):
+    assert cli.main(["createoperation", "som", "Somalia", "--country", "so"]) == 0
+    assert "passage createuser" in capsys.readouterr().out
+    assert cli.main(["createuser", "amina", "--operation", "som", "--role", "administrator"]) == 0
+    assert cli.main(["createoperation", "som", "Again", "--country", "SO"]) == 1
+    assert cli.main(["createoperation", "xx", "Nowhere", "--country", "123"]) == 1
+    assert "country" in capsys.readouterr().err
+
+
+def test_check_in_production_without_a_secret_key_explains_itself(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PASSAGE_PRODUCTION": "true", "PASSAGE_DATA_DIR": str(tmp_path)}
+    for name in ("PASSAGE_SECRET_KEY", "DJANGO_SETTINGS_MODULE", "PASSAGE_TESTING", "PASSAGE_JOBS_IMMEDIATE"):
+        env.pop(name, None)
+    result = subprocess.run(
+        [sys.executable, "-m", "passage.cli", "check"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 1
+    assert "passage.E002" in result.stderr and "Traceback" not in result.stderr

@@ -156,3 +156,21 @@ def test_django_admin_is_for_superusers_and_keeps_the_audit_trail_read_only(clie
     sign_in(client, root)
     assert client.get("/django-admin/core/role/").status_code == 200
     assert client.get("/django-admin/core/auditevent/add/").status_code == 403
+
+
+def test_no_navigation_before_the_second_factor(client, administrator):
+    client.post("/login/", {"username": administrator.username, "password": "correct horse battery"})
+    page = client.get("/two-factor/").content.decode()
+    assert "/manage/users/" not in page and 'id="nav"' not in page
+
+
+def test_a_users_history_shows_their_role_changes_here(client, administrator, operation):
+    from passage.core import actions
+    from passage.core.models import Role
+
+    member = member_of(operation, "caseworker")
+    actions.grant_role(
+        acting_user=administrator, user=member, operation=operation, role=Role.objects.get(code="claims_officer")
+    )
+    page = sign_in(client, administrator).get(f"/manage/users/{member.pk}/").content.decode()
+    assert "membership.grant" in page

@@ -194,7 +194,7 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
             "form": form,
             "memberships": memberships,
             "grant_form": MembershipForm(operation=operation),
-            "history": queries.history_of(member, limit=20),
+            "history": queries.history_of_member(member, operation, limit=20),
         },
     )
 
