@@ -126,6 +126,15 @@ ROWS: dict[str, Row] = {
     "manage_users": Row("GET", lambda w: "/manage/users/", allowed(ADMIN, outsider=200)),
     "manage_user_create": Row("GET", lambda w: "/manage/users/new/", allowed(ADMIN, outsider=200)),
     "manage_user": Row("GET", lambda w: f"/manage/users/{w.subject.pk}/", allowed(ADMIN, outsider=404)),
+    "manage_user_reset_password": Row(
+        "POST", lambda w: f"/manage/users/{w.subject.pk}/password/", allowed(ADMIN, outsider=404)
+    ),
+    "manage_user_reset_two_factor": Row(
+        "POST",
+        lambda w: f"/manage/users/{w.subject.pk}/two-factor/",
+        allowed(ADMIN, ok=302, outsider=404),
+        lambda w: {"reason": "phone lost"},
+    ),
     "manage_membership_grant": Row(
         "POST",
         lambda w: f"/manage/users/{w.subject.pk}/roles/",

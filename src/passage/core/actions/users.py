@@ -200,6 +200,50 @@ def change_password(*, user: User, acting_user: User, old_password: str, new_pas
 
 
 @transaction.atomic
+def reset_password(*, user: User, operation: Operation, acting_user: User | None) -> str:
+    """An administrator gives someone a new first password (shown once); their sessions and tokens stay."""
+    _check(acting_user, operation)
+    _only_members_of(user, operation)
+    password = generate_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(
+        acting_user,
+        "user.password_reset",
+        user,
+        operation_id=operation.pk,
+        changes={"password": ["", ""]},
+        actor_username="system",
+    )
+    return password
+
+
+@transaction.atomic
+def reset_two_factor(*, user: User, operation: Operation, acting_user: User | None, reason: str) -> int:
+    """A lost phone: remove the person's authenticators so that they enrol a new one at next sign-in."""
+    _check(acting_user, operation)
+    _only_members_of(user, operation)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why (for the audit trail), e.g. 'phone lost, confirmed by call'.")})
+    removed, _details = TOTPDevice.objects.filter(user=user).delete()
+    audit.record(
+        acting_user,
+        "user.two_factor_reset",
+        user,
+        operation_id=operation.pk,
+        note=reason.strip(),
+        changes={"devices_removed": [removed, 0]},
+        actor_username="system",
+    )
+    return removed
+
+
+def _only_members_of(user: User, operation: Operation) -> None:
+    if not Membership.objects.filter(user=user, operation=operation).exists():
+        raise PermissionDenied("not a member of this operation")
+
+
+@transaction.atomic
 def switch_operation(*, acting_user: User, operation: Operation) -> User:
     if not can(acting_user, "operation.view", operation):
         raise PermissionDenied

@@ -157,3 +157,32 @@ def test_switching_operation_needs_a_role_there(caseworker, operation, other_ope
         actions.switch_operation(acting_user=caseworker, operation=other_operation)
     actions.switch_operation(acting_user=caseworker, operation=operation)
     assert caseworker.current_operation == operation
+
+
+def test_administrator_resets_a_lost_second_factor(administrator, operation, dpo):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=dpo, name="old phone", confirmed=True)
+    with pytest.raises(ValidationError):
+        actions.reset_two_factor(user=dpo, operation=operation, acting_user=administrator, reason=" ")
+    assert (
+        actions.reset_two_factor(
+            user=dpo, operation=operation, acting_user=administrator, reason="phone stolen, confirmed by call"
+        )
+        == 1
+    )
+    assert not TOTPDevice.objects.filter(user=dpo).exists()
+    assert AuditEvent.objects.get(action="user.two_factor_reset").note == "phone stolen, confirmed by call"
+
+
+def test_administrator_gives_a_new_password_only_to_members_of_the_operation(administrator, operation, outsider):
+    member = UserFactory()
+    with pytest.raises(PermissionDenied):
+        actions.reset_password(user=outsider, operation=operation, acting_user=administrator)
+    from passage.core.tests.factories import member_of
+
+    member_of(operation, "caseworker", user=member)
+    password = actions.reset_password(user=member, operation=operation, acting_user=administrator)
+    member.refresh_from_db()
+    assert member.check_password(password)
+    assert password not in str(AuditEvent.objects.get(action="user.password_reset").changes)

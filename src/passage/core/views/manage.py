@@ -201,6 +201,31 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def user_reset_password(request: HttpRequest, user_id: str) -> HttpResponse:
+    operation = access.require(request.user, "user.manage", operation_or_403(request))
+    member = access.get_member_for_user(request.user, user_id, operation)
+    password = actions.reset_password(user=member, operation=operation, acting_user=me(request))
+    return render(request, "core/manage/user_created.html", {"member": member, "password": password, "reset": True})
+
+
+@login_required
+@require_POST
+def user_reset_two_factor(request: HttpRequest, user_id: str) -> HttpResponse:
+    operation = access.require(request.user, "user.manage", operation_or_403(request))
+    member = access.get_member_for_user(request.user, user_id, operation)
+    try:
+        actions.reset_two_factor(
+            user=member, operation=operation, acting_user=me(request), reason=request.POST.get("reason", "")[:500]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Two-factor authentication was reset: they set it up again at next sign-in."))
+    return redirect("manage_user", user_id=member.pk)
+
+
+@login_required
+@require_POST
 def membership_grant(request: HttpRequest, user_id: str) -> HttpResponse:
     operation = access.require(request.user, "user.manage", operation_or_403(request))
     member = access.get_member_for_user(request.user, user_id, operation)
