@@ -24,6 +24,9 @@ def local_secrets(data_dir: Path) -> dict[str, str]:
     if "secret_key" not in stored:
         stored["secret_key"] = secrets.token_urlsafe(50)
         changed = True
+    if "blind_index_key" not in stored:
+        stored["blind_index_key"] = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        changed = True
     if "encryption_key" not in stored:
         stored["encryption_key"] = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
         changed = True

@@ -21,6 +21,8 @@ TESTING = env_bool("PASSAGE_TESTING", False)
 _local = {} if PRODUCTION else local_secrets(DATA_DIR)
 SECRET_KEY = env_str("PASSAGE_SECRET_KEY") or _local.get("secret_key", "")
 ENCRYPTION_KEYS = env_list("PASSAGE_ENCRYPTION_KEYS", [_local["encryption_key"]] if _local else [])
+# Keyed hashes for exact search of encrypted values; stable across rotation of ENCRYPTION_KEYS.
+BLIND_INDEX_KEY = env_str("PASSAGE_BLIND_INDEX_KEY") or _local.get("blind_index_key", "")
 
 ALLOWED_HOSTS = env_list("PASSAGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("PASSAGE_CSRF_TRUSTED_ORIGINS", [])

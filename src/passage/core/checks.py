@@ -44,6 +44,14 @@ def passage_deploy_checks(app_configs: Any = None, **kwargs: Any) -> list[CheckM
                 id="passage.E003",
             )
         )
+    if not settings.BLIND_INDEX_KEY or not _is_aes256_key(settings.BLIND_INDEX_KEY):
+        found.append(
+            problem(
+                "No valid blind-index key: encrypted values (documents, phones) could not be searched.",
+                hint="Set PASSAGE_BLIND_INDEX_KEY (base64 of 32 random bytes). Never change it without re-indexing.",
+                id="passage.E007",
+            )
+        )
     for position, key in enumerate(settings.ENCRYPTION_KEYS, start=1):
         if not _is_aes256_key(key):
             found.append(
