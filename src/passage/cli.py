@@ -39,6 +39,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.DEMO_ON_FIRST_RUN and not Operation.objects.exists():
         print("First run: loading the demo operation…", flush=True)
         demo.load_demo()
+        _load_demo_areas()
     if Operation.objects.filter(code="demo-irq").exists():
         print("\n".join(demo.demo_lines()))
     url = f"http://{args.host}:{args.port}"
@@ -66,6 +67,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         worker = [sys.executable, "-m", "passage.cli", "worker"]
         processes.append(subprocess.Popen(worker))  # noqa: S603  (our own interpreter and module)
     return _supervise(processes)
+
+
+def _load_demo_areas() -> None:
+    """Administrative areas for the demo operation (a small COD-AB extract for Iraq)."""
+    from pathlib import Path
+
+    from passage.registry.actions import import_admin_areas
+    from passage.registry.tabular import read_table
+
+    demo_file = Path(__file__).parent / "registry" / "demo" / "irq_adm2.csv"
+    import_admin_areas(table=read_table(demo_file), country="IQ", acting_user=None, source="demo extract")
 
 
 def _supervise(processes: list[subprocess.Popen[bytes]]) -> int:
@@ -108,6 +120,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     _manage("migrate", "--no-input", "-v", "0")
     operation = demo.load_demo()
+    _load_demo_areas()
     print(f"Demo operation ready: {operation.name}")
     print("\n".join(demo.demo_lines()))
     return 0
@@ -124,6 +137,33 @@ def cmd_totp(args: argparse.Namespace) -> int:
     except TOTPDevice.DoesNotExist:
         print(f"{args.username} has no demo authenticator (this works only for demo users).", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_locations(args: argparse.Namespace) -> int:
+    _setup_django()
+    from pathlib import Path
+
+    from django.core.exceptions import ValidationError
+
+    from passage.registry.actions import import_admin_areas
+    from passage.registry.tabular import TableError, read_table
+
+    try:
+        table = read_table(Path(args.file))
+        summary = import_admin_areas(
+            table=table, country=args.country, acting_user=None, source=args.source or Path(args.file).name
+        )
+    except (TableError, OSError) as error:
+        print(f"{args.file}: {error}", file=sys.stderr)
+        return 1
+    except ValidationError as error:
+        for message in error.messages[:50]:
+            print(message, file=sys.stderr)
+        print("Nothing was loaded.", file=sys.stderr)
+        return 1
+    levels = ", ".join(f"level {level}: {count}" for level, count in sorted(summary.by_level.items()))
+    print(f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged ({levels}).")
     return 0
 
 
@@ -280,6 +320,17 @@ def build_parser() -> argparse.ArgumentParser:
     totp = sub.add_parser("totp", help="print the current two-factor code of a demo user")
     totp.add_argument("username")
     totp.set_defaults(func=cmd_totp)
+
+    locations = sub.add_parser("locations", help="administrative areas (P-codes)")
+    locations_sub = locations.add_subparsers(dest="locations_command", required=True, metavar="ACTION")
+    locations_import = locations_sub.add_parser(
+        "import",
+        help="load a COD-AB style CSV or XLSX (P-code and name columns per level, e.g. ADM1_PCODE, ADM1_EN, ADM1_AR)",
+    )
+    locations_import.add_argument("file")
+    locations_import.add_argument("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. IQ")
+    locations_import.add_argument("--source", help="dataset name and version (default: the file name)")
+    locations.set_defaults(func=cmd_locations)
 
     new_operation = sub.add_parser("createoperation", help="create an operation (a country mission)")
     new_operation.add_argument("code", help="short code, e.g. irq or lby-tripoli")

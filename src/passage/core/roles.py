@@ -19,6 +19,7 @@ PERMISSIONS: dict[str, str] = {
     "job.view_all": "See every background job of the operation, not only one's own",
     "audit.view": "Read the audit trail of the operation",
     "audit.verify": "Verify the audit chain",
+    "location.manage": "Load administrative areas (P-codes) and manage sites",
 }
 
 
@@ -65,7 +66,7 @@ DEFAULT_ROLES: tuple[RoleDefault, ...] = (
         "data_officer",
         _("Data officer"),
         "Displacement tracking rounds, flow monitoring, HXL datasets",
-        (*_EVERYONE, "job.view_all"),
+        (*_EVERYONE, "job.view_all", "location.manage"),
     ),
     RoleDefault(
         "me_officer",
@@ -90,7 +91,7 @@ DEFAULT_ROLES: tuple[RoleDefault, ...] = (
         "administrator",
         _("Administrator"),
         "Offices, programmes, users and roles, forms, workflows",
-        (*_EVERYONE, "job.view_all", "operation.manage", "programme.manage", "user.manage"),
+        (*_EVERYONE, "job.view_all", "operation.manage", "programme.manage", "user.manage", "location.manage"),
         requires_two_factor=True,
     ),
 )

@@ -1,0 +1,108 @@
+"""Every state change of the registry. Views, the API, commands and tasks call these; nothing else saves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from passage.core import audit
+from passage.core.access import can
+from passage.core.models import Operation, User
+from passage.registry.locations import AreaRow, parse_admin_areas
+from passage.registry.models import AdminArea
+from passage.registry.tabular import Table
+
+
+@dataclass(frozen=True)
+class AreaImportSummary:
+    created: int
+    updated: int
+    unchanged: int
+    by_level: dict[int, int]
+
+
+def import_admin_areas(
+    *, table: Table, country: str, acting_user: User | None, operation: Operation | None = None, source: str = ""
+) -> AreaImportSummary:
+    """Load a COD-AB style table. All or nothing: any error names its row and column and nothing is written."""
+    country = country.strip().upper()
+    if len(country) != 2 or not country.isalpha():
+        raise ValidationError({"country": _("Use the two-letter ISO 3166 code, e.g. IQ.")})
+    if acting_user is not None and (operation is None or not can(acting_user, "location.manage", operation)):
+        raise PermissionDenied("location.manage")
+    parsed = parse_admin_areas(table)
+    if parsed.errors:
+        raise ValidationError([f"row {e['row']}, {e['field']}: {e['message']}" for e in parsed.errors[:200]])
+    areas = dict(parsed.areas)
+    if not any(area.level == 0 for area in areas.values()):
+        root = AreaRow(0, country, {}, None, 0)
+        areas[country] = root
+        for area in areas.values():
+            if area.level == 1 and area.parent_pcode is None:
+                area.parent_pcode = country
+    return _write_areas(areas, country=country, source=source, acting_user=acting_user, operation=operation)
+
+
+@transaction.atomic
+def _write_areas(
+    areas: dict[str, AreaRow], *, country: str, source: str, acting_user: User | None, operation: Operation | None
+) -> AreaImportSummary:
+    existing = {a.pcode: a for a in AdminArea.objects.filter(pcode__in=list(areas)).select_related("parent")}
+    foreign = [p for p, a in existing.items() if a.country != country]
+    if foreign:
+        raise ValidationError(
+            _("These P-codes belong to another country: %(codes)s") % {"codes": ", ".join(foreign[:10])}
+        )
+    ids = {pcode: area.pk for pcode, area in existing.items()}
+    missing_parents = {r.parent_pcode for r in areas.values() if r.parent_pcode and r.parent_pcode not in areas}
+    ids.update(AdminArea.objects.filter(pcode__in=missing_parents).values_list("pcode", "pk"))
+    new: list[AdminArea] = []
+    changed: list[AdminArea] = []
+    unchanged = 0
+    by_level: dict[int, int] = {}
+    # Parents come first (sorted by level), and UUIDs are made here, so children can point at them at once.
+    for row in sorted(areas.values(), key=lambda r: (r.level, r.pcode)):
+        by_level[row.level] = by_level.get(row.level, 0) + 1
+        name = row.names.get("en") or next(iter(row.names.values()), row.pcode)
+        parent_id = ids.get(row.parent_pcode) if row.parent_pcode else None
+        if row.parent_pcode and parent_id is None:
+            raise ValidationError(
+                _("row %(row)s: parent %(parent)s is unknown.") % {"row": row.row, "parent": row.parent_pcode}
+            )
+        current = existing.get(row.pcode)
+        if current is None:
+            area = AdminArea(
+                country=country,
+                level=row.level,
+                pcode=row.pcode,
+                name=name,
+                names=row.names,
+                parent_id=parent_id,
+                source=source,
+            )
+            ids[row.pcode] = area.pk
+            new.append(area)
+        elif row.row == 0:
+            unchanged += 1  # the country row Passage added because the file had no level 0: keep what is stored
+        elif (current.name, current.names, current.parent_id, current.level) != (name, row.names, parent_id, row.level):
+            current.name, current.names, current.parent_id, current.level = name, row.names, parent_id, row.level
+            current.source = source or current.source
+            changed.append(current)
+        else:
+            unchanged += 1
+    AdminArea.objects.bulk_create(new, batch_size=2000)
+    AdminArea.objects.bulk_update(changed, ["name", "names", "parent", "level", "source"], batch_size=2000)
+    created, updated = len(new), len(changed)
+    audit.record(
+        acting_user,
+        "admin_area.import",
+        None,
+        actor_username="system",
+        operation_id=operation.pk if operation else None,
+        changes={"created": [None, created], "updated": [None, updated]},
+        note=f"{country} {source}".strip(),
+    )
+    return AreaImportSummary(created, updated, unchanged, by_level)
