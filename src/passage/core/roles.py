@@ -20,6 +20,9 @@ PERMISSIONS: dict[str, str] = {
     "audit.view": "Read the audit trail of the operation",
     "audit.verify": "Verify the audit chain",
     "location.manage": "Load administrative areas (P-codes) and manage sites",
+    "person.view": "See people and households in the registry",
+    "person.register": "Register people and households, record consent",
+    "person.view_sensitive": "See identity documents and phone numbers unmasked",
 }
 
 
@@ -34,7 +37,42 @@ class RoleDefault:
 
 _EVERYONE = ("operation.view", "job.run")
 
-DEFAULT_ROLES: tuple[RoleDefault, ...] = (
+_REGISTRY_VIEW = {
+    "registration_clerk",
+    "caseworker",
+    "claims_officer",
+    "finance_officer",
+    "movement_officer",
+    "data_officer",
+    "feedback_focal_point",
+    "data_protection_officer",
+    "administrator",
+}
+_REGISTRY_REGISTER = {"registration_clerk", "caseworker", "claims_officer", "movement_officer", "administrator"}
+_REGISTRY_SENSITIVE = {
+    "registration_clerk",
+    "caseworker",
+    "claims_officer",
+    "movement_officer",
+    "data_protection_officer",
+    "administrator",
+}
+
+
+def _registry(code: str) -> tuple[str, ...]:
+    """The registry permissions a role starts with (see core migration 0005)."""
+    return tuple(
+        permission
+        for permission, holders in (
+            ("person.view", _REGISTRY_VIEW),
+            ("person.register", _REGISTRY_REGISTER),
+            ("person.view_sensitive", _REGISTRY_SENSITIVE),
+        )
+        if code in holders
+    )
+
+
+_ROLE_LIST: tuple[RoleDefault, ...] = (
     RoleDefault(
         "registration_clerk", _("Registration clerk"), "Registers people and households, records consent", _EVERYONE
     ),
@@ -96,4 +134,8 @@ DEFAULT_ROLES: tuple[RoleDefault, ...] = (
     ),
 )
 
+DEFAULT_ROLES: tuple[RoleDefault, ...] = tuple(
+    RoleDefault(r.code, r.name, r.description, (*r.permissions, *_registry(r.code)), r.requires_two_factor)
+    for r in _ROLE_LIST
+)
 ROLE_CODES = tuple(role.code for role in DEFAULT_ROLES)

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from passage.core import audit
 from passage.core.access import can
-from passage.core.models import Operation, User
+from passage.core.models import Office, Operation, User
 from passage.registry.locations import AreaRow, parse_admin_areas
-from passage.registry.models import AdminArea
+from passage.registry.models import (
+    AdminArea,
+    Consent,
+    ConsentPurpose,
+    Household,
+    HouseholdMember,
+    IdentityDocument,
+    Person,
+    Phone,
+    Site,
+)
+from passage.registry.normalise import document_index
+from passage.registry.registration import CheckedPerson, PersonInput, check_members
 from passage.registry.tabular import Table
 
 
@@ -106,3 +120,136 @@ def _write_areas(
         note=f"{country} {source}".strip(),
     )
     return AreaImportSummary(created, updated, unchanged, by_level)
+
+
+def new_reference(prefix: str) -> str:
+    """A readable number: prefix and eight Crockford base-32 characters in two groups (no 0/O, 1/I/L)."""
+    import secrets
+
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    body = "".join(secrets.choice(alphabet) for _ in range(8))
+    return f"{prefix}-{body[:4]}-{body[4:]}"
+
+
+@transaction.atomic
+def register_household(
+    *,
+    acting_user: User | None,
+    operation: Operation,
+    members: list[PersonInput],
+    office: Office | None = None,
+    admin_area: AdminArea | None = None,
+    site: Site | None = None,
+    address: str = "",
+) -> Household:
+    """Register a household and its members, each with a consent decision. All or nothing."""
+    if acting_user is not None and not can(acting_user, "person.register", office or operation):
+        raise PermissionDenied("person.register")
+    if office is not None and office.operation_id != operation.pk:
+        raise ValidationError({"office": _("This office belongs to another operation.")})
+    if site is not None and site.operation_id != operation.pk:
+        raise ValidationError({"site": _("This site belongs to another operation.")})
+    checked, errors = check_members(members, region=operation.country)
+    if errors:
+        raise ValidationError(errors)
+    household = Household.objects.create(
+        operation=operation,
+        office=office,
+        reference=new_reference("HH"),
+        admin_area=admin_area,
+        site=site,
+        address=address,
+    )
+    today = timezone.localdate()
+    now = timezone.now()
+    people: list[Person] = []
+    for item in checked:
+        data = item.data
+        people.append(
+            Person(
+                operation=operation,
+                office=office,
+                reference=new_reference("P"),
+                admin_area=admin_area,
+                site=site,
+                **{name: getattr(data, name) for name in PERSON_TEXT_FIELDS},
+                other_names=[n.strip() for n in data.other_names if n.strip()],
+                sex=data.sex,
+                birth_date=item.birth_date,
+                birth_date_precision=item.precision,
+                age_estimated_on=item.age_estimated_on,
+                nationalities=[c.upper() for c in data.nationalities],
+                languages=[c.lower() for c in data.languages],
+                marital_status=data.marital_status,
+                disability=data.disability,
+            )
+        )
+    Person.objects.bulk_create(people)
+    HouseholdMember.objects.bulk_create(
+        HouseholdMember(household=household, person=person, relationship=item.data.relationship, joined_on=today)
+        for person, item in zip(people, checked, strict=True)
+    )
+    Phone.objects.bulk_create(
+        Phone(person=person, number=phone.e164, as_given=phone.as_given, number_index=phone.index, is_primary=n == 0)
+        for person, item in zip(people, checked, strict=True)
+        for n, phone in enumerate(item.phones)
+    )
+    IdentityDocument.objects.bulk_create(
+        IdentityDocument(
+            person=person,
+            type=document.type,
+            number=number,
+            number_index=document_index(document.type, number, document.issuing_country),
+            issuing_country=document.issuing_country.upper(),
+            expiry_date=document.expiry_date,
+        )
+        for person, item in zip(people, checked, strict=True)
+        for document, number in item.documents
+    )
+    Consent.objects.bulk_create(_consents(people, checked, acting_user, now))
+    audit.record(
+        acting_user,
+        "household.register",
+        household,
+        actor_username="system",
+        changes={"members": [None, [p.reference for p in people]]},
+    )
+    return household
+
+
+PERSON_TEXT_FIELDS = (
+    "given_name",
+    "father_name",
+    "grandfather_name",
+    "family_name",
+    "full_name",
+    "given_name_latin",
+    "father_name_latin",
+    "grandfather_name_latin",
+    "family_name_latin",
+    "full_name_latin",
+)
+
+
+def _consents(
+    people: list[Person], checked: list[CheckedPerson], acting_user: User | None, now: dt.datetime
+) -> list[Consent]:
+    rows: list[Consent] = []
+    for person, item in zip(people, checked, strict=True):
+        consent = item.data.consent
+        assert consent is not None  # noqa: S101  (check_members refuses a member without one)
+        decisions = {ConsentPurpose.REGISTRATION.value: consent.granted, **consent.other_purposes}
+        rows.extend(
+            Consent(
+                person=person,
+                purpose=purpose,
+                granted=granted,
+                method=consent.method,
+                proxy_name=consent.proxy_name.strip(),
+                recorded_by=acting_user,
+                recorded_at=now,
+                note=consent.note,
+            )
+            for purpose, granted in decisions.items()
+        )
+    return rows

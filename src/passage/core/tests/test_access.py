@@ -72,3 +72,13 @@ def test_two_factor_required_for_administrators_and_dpos(administrator, dpo, cas
     assert access.requires_two_factor(dpo)
     assert not access.requires_two_factor(caseworker)
     assert not access.requires_two_factor(UserFactory())
+
+
+def test_seeded_roles_match_the_defaults_in_code(db):
+    """Migrations seed the roles; roles.py states them. The two must not drift apart."""
+    from passage.core.models import Role
+    from passage.core.roles import DEFAULT_ROLES, PERMISSIONS
+
+    stored = {role.code: role.permission_codes for role in Role.objects.prefetch_related("grants")}
+    assert stored == {default.code: set(default.permissions) for default in DEFAULT_ROLES}
+    assert set().union(*stored.values()) <= set(PERMISSIONS)

@@ -1,3 +1,35 @@
 from passage.registry.models.locations import AdminArea, Site, SiteType
+from passage.registry.models.people import (
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    DatePrecision,
+    DocumentType,
+    Household,
+    HouseholdMember,
+    IdentityDocument,
+    Person,
+    PersonStatus,
+    Phone,
+    Relationship,
+    Sex,
+)
 
-__all__ = ["AdminArea", "Site", "SiteType"]
+__all__ = [
+    "AdminArea",
+    "Consent",
+    "ConsentMethod",
+    "ConsentPurpose",
+    "DatePrecision",
+    "DocumentType",
+    "Household",
+    "HouseholdMember",
+    "IdentityDocument",
+    "Person",
+    "PersonStatus",
+    "Phone",
+    "Relationship",
+    "Sex",
+    "Site",
+    "SiteType",
+]
