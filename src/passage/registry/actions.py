@@ -25,6 +25,7 @@ from passage.registry.models import (
     Phone,
     Site,
 )
+from passage.registry.names import NAME_FIELDS, search_names_of
 from passage.registry.normalise import document_index
 from passage.registry.registration import CheckedPerson, PersonInput, check_members
 from passage.registry.tabular import Table
@@ -184,6 +185,8 @@ def register_household(
                 disability=data.disability,
             )
         )
+    for person in people:
+        person.search_names = search_names_of(person)
     Person.objects.bulk_create(people)
     HouseholdMember.objects.bulk_create(
         HouseholdMember(household=household, person=person, relationship=item.data.relationship, joined_on=today)
@@ -199,7 +202,7 @@ def register_household(
             person=person,
             type=document.type,
             number=number,
-            number_index=document_index(document.type, number, document.issuing_country),
+            number_index=document_index(number),
             issuing_country=document.issuing_country.upper(),
             expiry_date=document.expiry_date,
         )
@@ -217,18 +220,7 @@ def register_household(
     return household
 
 
-PERSON_TEXT_FIELDS = (
-    "given_name",
-    "father_name",
-    "grandfather_name",
-    "family_name",
-    "full_name",
-    "given_name_latin",
-    "father_name_latin",
-    "grandfather_name_latin",
-    "family_name_latin",
-    "full_name_latin",
-)
+PERSON_TEXT_FIELDS = NAME_FIELDS
 
 
 def _consents(

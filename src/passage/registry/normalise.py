@@ -73,5 +73,6 @@ def normalise_document_number(raw: str, *, document_type: str, issuing_country: 
     return compact
 
 
-def document_index(document_type: str, number: str, issuing_country: str = "") -> str:
-    return crypto.blind_index(f"{document_type}|{issuing_country.upper()}|{number}", purpose="registry.document")
+def document_index(number: str) -> str:
+    """Of the normalised number alone: a clerk searching "A1234567" need not know the type or issuer."""
+    return crypto.blind_index(number, purpose="registry.document")

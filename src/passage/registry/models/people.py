@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 class RegistryQuerySet(models.QuerySet):
-    """Registry records: visible in the operations where a user holds a role, narrowed to their offices
+    """Registry records: visible where a user holds a role that may see people, narrowed to their offices
     when the role is limited to some offices (records of no office stay visible to the whole operation)."""
 
     def visible_to(self, user: User) -> RegistryQuerySet:
@@ -32,7 +32,7 @@ class RegistryQuerySet(models.QuerySet):
             return self
         from passage.core.models import Membership
 
-        memberships = Membership.objects.active().filter(user=user)
+        memberships = Membership.objects.active().filter(user=user, role__grants__permission="person.view")
         unlimited = memberships.filter(offices__isnull=True).values("operation_id")
         limited_offices = memberships.filter(offices__isnull=False).values("offices")
         limited_operations = memberships.filter(offices__isnull=False).values("operation_id")
@@ -90,6 +90,7 @@ class Person(models.Model):
     family_name_latin = models.CharField(_("family name (Latin letters)"), max_length=100, blank=True)
     full_name_latin = models.CharField(_("full name (Latin letters)"), max_length=400, blank=True)
     other_names = models.JSONField(_("other names and aliases"), default=list, blank=True)
+    search_names = models.TextField(editable=False, blank=True, help_text="Folded name words, for search")
 
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
