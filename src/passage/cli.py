@@ -167,6 +167,62 @@ def cmd_locations(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Stage and check a registration file; with --commit, add its sound households to the registry."""
+    _setup_django()
+    from pathlib import Path
+
+    from django.core.exceptions import ValidationError
+
+    from passage.core.models import Office, Operation
+    from passage.registry.import_actions import (
+        approve_registration_import,
+        stage_registration_import,
+        upload_registration_import,
+    )
+    from passage.registry.models import ImportState
+
+    try:
+        operation = Operation.objects.get(code=args.operation)
+        office = Office.objects.get(operation=operation, code=args.office) if args.office else None
+        content = Path(args.file).read_bytes()
+        registration_import = upload_registration_import(
+            acting_user=None, operation=operation, filename=args.file, content=content, office=office
+        )
+    except (Operation.DoesNotExist, Office.DoesNotExist):
+        print(f"No operation {args.operation!r} (or no office {args.office!r} in it).", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"{args.file}: {error.strerror}", file=sys.stderr)
+        return 1
+    except ValidationError as error:
+        print(" ".join(error.messages), file=sys.stderr)
+        return 1
+    registration_import = stage_registration_import(registration_import=registration_import)
+    if registration_import.state == ImportState.FAILED:
+        print(f"{args.file}: {registration_import.problem}", file=sys.stderr)
+        return 1
+    mapped = ", ".join(f"{column} → {field}" for column, field in registration_import.mapping.items())
+    print(f"Columns: {mapped or 'none recognised'}")
+    print(
+        f"{registration_import.rows_total} rows: {registration_import.rows_valid} ready, "
+        f"{registration_import.rows_invalid} with errors, "
+        f"{registration_import.rows_already_registered} already registered."
+    )
+    for row in registration_import.rows.exclude(errors=[]).order_by("row_number")[:20]:
+        for problem in row.errors[:3]:
+            print(f"  row {row.row_number}, {problem['field']}: {problem['message']}")
+    if args.commit and registration_import.rows_valid:
+        registration_import = approve_registration_import(registration_import=registration_import, acting_user=None)
+        print(
+            f"Registered {registration_import.households_created} households, "
+            f"{registration_import.people_created} people."
+        )
+    elif registration_import.rows_valid:
+        print(f"Staged as import {registration_import.pk}; run again with --commit to add it to the registry.")
+    return 0 if registration_import.rows_valid else 1
+
+
 def cmd_createoperation(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.exceptions import ValidationError
@@ -331,6 +387,17 @@ def build_parser() -> argparse.ArgumentParser:
     locations_import.add_argument("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. IQ")
     locations_import.add_argument("--source", help="dataset name and version (default: the file name)")
     locations.set_defaults(func=cmd_locations)
+
+    registration = sub.add_parser(
+        "import",
+        help="check a registration file (CSV, XLSX, Kobo export) and, with "
+        "--commit, add its sound households to the registry",
+    )
+    registration.add_argument("file")
+    registration.add_argument("--operation", required=True, help="operation code")
+    registration.add_argument("--office", help="office code")
+    registration.add_argument("--commit", action="store_true", help="register the households whose rows are sound")
+    registration.set_defaults(func=cmd_import)
 
     new_operation = sub.add_parser("createoperation", help="create an operation (a country mission)")
     new_operation.add_argument("code", help="short code, e.g. irq or lby-tripoli")

@@ -142,6 +142,7 @@ def register_household(
     admin_area: AdminArea | None = None,
     site: Site | None = None,
     address: str = "",
+    source_refs: list[str] | None = None,
 ) -> Household:
     """Register a household and its members, each with a consent decision. All or nothing."""
     if acting_user is not None and not can(acting_user, "person.register", office or operation):
@@ -185,8 +186,9 @@ def register_household(
                 disability=data.disability,
             )
         )
-    for person in people:
+    for index, person in enumerate(people):
         person.search_names = search_names_of(person)
+        person.source_ref = source_refs[index] if source_refs else ""
     Person.objects.bulk_create(people)
     HouseholdMember.objects.bulk_create(
         HouseholdMember(household=household, person=person, relationship=item.data.relationship, joined_on=today)

@@ -5,3 +5,6 @@ class RegistryConfig(AppConfig):
     name = "passage.registry"
     label = "registry"
     verbose_name = "Registry"
+
+    def ready(self) -> None:
+        from passage.registry import job_kinds  # noqa: F401  (registers the registry's job kinds)

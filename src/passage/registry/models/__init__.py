@@ -1,3 +1,4 @@
+from passage.registry.models.imports import ImportState, RegistrationImport, StagedRow
 from passage.registry.models.locations import AdminArea, Site, SiteType
 from passage.registry.models.people import (
     Consent,
@@ -25,11 +26,14 @@ __all__ = [
     "Household",
     "HouseholdMember",
     "IdentityDocument",
+    "ImportState",
     "Person",
     "PersonStatus",
     "Phone",
+    "RegistrationImport",
     "Relationship",
     "Sex",
     "Site",
     "SiteType",
+    "StagedRow",
 ]

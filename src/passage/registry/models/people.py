@@ -90,6 +90,12 @@ class Person(models.Model):
     family_name_latin = models.CharField(_("family name (Latin letters)"), max_length=100, blank=True)
     full_name_latin = models.CharField(_("full name (Latin letters)"), max_length=400, blank=True)
     other_names = models.JSONField(_("other names and aliases"), default=list, blank=True)
+    source_ref = models.CharField(
+        max_length=80,
+        blank=True,
+        db_index=True,
+        help_text="Where an imported record came from (Kobo uuid or row fingerprint)",
+    )
     search_names = models.TextField(editable=False, blank=True, help_text="Folded name words, for search")
 
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)

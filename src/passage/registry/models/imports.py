@@ -1,0 +1,90 @@
+"""Registration data imports, staged: rows wait here, validated, until a person approves the import."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from passage.core.models import Job, Office, Operation
+
+if TYPE_CHECKING:
+    from passage.core.models import User
+
+
+class ImportState(models.TextChoices):
+    STAGING = "staging", _("Reading and checking")
+    VALIDATED = "validated", _("Checked, waiting for approval")
+    COMMITTING = "committing", _("Adding to the registry")
+    COMMITTED = "committed", _("Added to the registry")
+    REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Could not be read")
+
+
+class ImportQuerySet(models.QuerySet["RegistrationImport"]):
+    def visible_to(self, user: User) -> ImportQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        from passage.core.models import Membership
+
+        allowed = Membership.objects.active().filter(user=user, role__grants__permission="person.register")
+        return self.filter(operation_id__in=allowed.values("operation_id"))
+
+
+class RegistrationImport(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    operation = models.ForeignKey(Operation, on_delete=models.PROTECT, related_name="registration_imports")
+    office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    encoding = models.CharField(max_length=32, blank=True)
+    mapping = models.JSONField(default=dict, blank=True, help_text="column -> registry field")
+    state = models.CharField(max_length=12, choices=ImportState.choices, default=ImportState.STAGING)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_valid = models.PositiveIntegerField(default=0)
+    rows_invalid = models.PositiveIntegerField(default=0)
+    rows_already_registered = models.PositiveIntegerField(default=0)
+    households_created = models.PositiveIntegerField(default=0)
+    people_created = models.PositiveIntegerField(default=0)
+    problem = models.TextField(blank=True)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("registration import")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class StagedRow(models.Model):
+    """One row of an import as read and checked; it reaches the registry only when the import is approved."""
+
+    id = models.BigAutoField(primary_key=True)
+    registration_import = models.ForeignKey(RegistrationImport, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField()
+    household_key = models.CharField(max_length=200)
+    values = models.JSONField(default=dict)
+    errors = models.JSONField(default=list, blank=True)
+    fingerprint = models.CharField(max_length=64, help_text="Identifies the row across imports (Kobo uuid or content)")
+    already_registered = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["registration_import", "row_number"]
+        indexes = [models.Index(fields=["registration_import", "household_key"], name="staged_by_household")]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}"
