@@ -116,12 +116,30 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _setup_django()
+    import time
+
     from passage.core import demo
 
     _manage("migrate", "--no-input", "-v", "0")
     operation = demo.load_demo()
     _load_demo_areas()
     print(f"Demo operation ready: {operation.name}")
+    if args.people:
+        from passage.registry.demo_registry import build_demo_registry
+
+        started = time.perf_counter()
+        built = build_demo_registry(
+            operation=operation,
+            people=args.people,
+            seed=args.seed,
+            progress=lambda done, total: print(f"\r  {done:,} / {total:,} people", end="", flush=True),
+        )
+        seconds = time.perf_counter() - started
+        print(
+            f"\nRegistered {built.people:,} people in {built.households:,} households in {seconds:.1f} s "
+            f"({built.people / seconds:,.0f} people/s); {built.duplicates:,} registered twice, listed in "
+            f"{built.duplicates_file}"
+        )
     print("\n".join(demo.demo_lines()))
     return 0
 
@@ -369,9 +387,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     sub.add_parser("worker", help="run the background job worker only").set_defaults(func=cmd_worker)
-    sub.add_parser("demo", help="load (or complete) the demo operation and print how to sign in").set_defaults(
-        func=cmd_demo
-    )
+    demo_parser = sub.add_parser("demo", help="load (or complete) the demo operation and print how to sign in")
+    demo_parser.add_argument("--people", type=int, default=0, help="also build a registry of N demo people")
+    demo_parser.add_argument("--seed", type=int, default=7, help="random seed of the demo registry")
+    demo_parser.set_defaults(func=cmd_demo)
 
     totp = sub.add_parser("totp", help="print the current two-factor code of a demo user")
     totp.add_argument("username")

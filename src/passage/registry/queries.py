@@ -39,7 +39,7 @@ def search_people(user: Any, operation: Operation, text: str) -> QuerySet[Person
             pass
         else:
             return people.filter(phones__number_index=phone_index(phone.e164)).distinct()
-    if re.fullmatch(r"(P|HH)-[0-9A-Z]{4}-[0-9A-Z]{4}", text.upper()):
+    if re.fullmatch(r"(P|HH)-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", text.upper()):
         return people.filter(Q(reference=text.upper()) | Q(household_memberships__household__reference=text.upper()))
     compact = re.sub(r"[\s\-./]", "", text)
     if re.fullmatch(r"[A-Za-z0-9]{3,40}", compact) and any(c.isdigit() for c in compact):
