@@ -16,6 +16,9 @@ import pytest
 
 from passage.api.root import api
 from passage.core import actions
+from passage.registry.actions import register_household
+from passage.registry.models import AdminArea, Household, Person
+from passage.registry.registration import ConsentInput, PersonInput
 from tests.test_authorization_matrix import JOB_OVERSEERS, PERSONAS, World, build_world
 
 EVERY_ROLE = {p for p in PERSONAS if p not in ("outsider", "anonymous")}
@@ -54,6 +57,56 @@ JOB_SEERS = {"caseworker", *JOB_OVERSEERS}
 
 def _cancel(world: World) -> None:
     actions.cancel_job(job=world.job, acting_user=world.subject)
+
+
+# --- registry ---------------------------------------------------------------------------------------
+
+PERSON_VIEWERS = {
+    "registration_clerk",
+    "caseworker",
+    "claims_officer",
+    "finance_officer",
+    "movement_officer",
+    "data_officer",
+    "feedback_focal_point",
+    "data_protection_officer",
+    "administrator",
+}
+REGISTRARS = {"registration_clerk", "caseworker", "claims_officer", "movement_officer", "administrator"}
+
+
+def _registered(world: World) -> None:
+    """A household of the operation (the world's own when it has one) and an administrative area."""
+    AdminArea.objects.get_or_create(pcode="IQ", defaults={"country": "IQ", "level": 0, "name": "Iraq"})
+    if not Person.objects.filter(operation=world.operation).exists():
+        register_household(
+            acting_user=None,
+            operation=world.operation,
+            address="Hay Al-Amil",
+            members=[
+                PersonInput(
+                    relationship="head",
+                    consent=ConsentInput(granted=True, method="verbal"),
+                    given_name_latin="Amina",
+                    phones=["0770 123 4567"],
+                )
+            ],
+        )
+
+
+def _person_id(world: World) -> Any:
+    person = getattr(world, "person", None) or Person.objects.filter(operation=world.operation).first()
+    return person.pk
+
+
+def _household_id(world: World) -> Any:
+    household = getattr(world, "household", None) or Household.objects.filter(operation=world.operation).first()
+    return household.pk
+
+
+def _registration(world: World) -> dict[str, Any]:
+    member = {"relationship": "head", "consent": {"granted": True, "method": "verbal"}, "given_name_latin": "Noor"}
+    return {"operation": str(world.operation.pk), "members": [member]}
 
 
 ROWS: dict[str, Row] = {
@@ -118,6 +171,22 @@ ROWS: dict[str, Row] = {
     "POST /api/v1/tokens": Row(lambda w: "/api/v1/tokens", everyone(201), lambda w: {"name": "script", "days": 7}),
     # Only the owner may revoke a token (the subject is the caseworker persona).
     "DELETE /api/v1/tokens/{token_id}": Row(lambda w: f"/api/v1/tokens/{w.token.pk}", status({"caseworker"}, 200)),
+    # The registry: people and households for the roles that may see them; another operation's are a 404.
+    "GET /api/v1/people": Row(
+        lambda w: f"/api/v1/people?operation={w.operation.pk}&q=amina",
+        status(PERSON_VIEWERS, 200, refused=403),
+        prepare=_registered,
+    ),
+    "GET /api/v1/people/{person_id}": Row(
+        lambda w: f"/api/v1/people/{_person_id(w)}", status(PERSON_VIEWERS, 200), prepare=_registered
+    ),
+    "GET /api/v1/households/{household_id}": Row(
+        lambda w: f"/api/v1/households/{_household_id(w)}", status(PERSON_VIEWERS, 200), prepare=_registered
+    ),
+    "POST /api/v1/households": Row(lambda w: "/api/v1/households", status(REGISTRARS, 201, refused=403), _registration),
+    # Administrative areas are public reference data for anyone signed in.
+    "GET /api/v1/admin-areas": Row(lambda w: "/api/v1/admin-areas?country=IQ", everyone(200), prepare=_registered),
+    "GET /api/v1/admin-areas/{pcode}": Row(lambda w: "/api/v1/admin-areas/IQ", everyone(200), prepare=_registered),
 }
 
 # The documentation itself is public: it describes the API, it holds no data.

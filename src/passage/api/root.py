@@ -22,3 +22,4 @@ api = NinjaAPI(
 )
 problems.install(api)
 api.add_router("/", core_router)
+api.add_router("/", "passage.registry.api.router")
