@@ -135,17 +135,17 @@ def current_operation(user: Any) -> Operation | None:
     return operations[0] if operations else None
 
 
-def _get(queryset: Any, pk: Any) -> Any:
+def fetch_or_404(queryset: Any, pk: Any) -> Any:
+    """One object of `queryset` by key; a missing, foreign or malformed key is a 404 alike."""
+    from django.core.exceptions import ValidationError
+
     try:
         return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404 from exc
-    except Exception as exc:  # malformed UUIDs raise ValidationError on some backends
-        from django.core.exceptions import ValidationError
 
-        if isinstance(exc, ValidationError):
-            raise Http404 from exc
-        raise
+
+_get = fetch_or_404
 
 
 def get_operation_for_user(user: Any, operation_id: Any, *, need: str = "operation.view") -> Operation:

@@ -8,16 +8,8 @@ from django.http import Http404
 
 from passage.core import audit
 from passage.core.access import can
+from passage.core.access import fetch_or_404 as _get
 from passage.registry.models import Household, Person
-
-
-def _get(queryset: Any, pk: Any) -> Any:
-    from django.core.exceptions import ValidationError
-
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-        raise Http404 from exc
 
 
 def get_person_for_user(user: Any, person_id: Any, *, need: str = "person.view") -> Person:
