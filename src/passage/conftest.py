@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
+from hypothesis import settings as hypothesis_settings
 
 from passage.core.models import Operation, User
 from passage.core.roles import ROLE_CODES
 from passage.core.tests.factories import OperationFactory, ProgrammeFactory, member_of, verified_device
-
 
 # Shared, noisy machines: judge properties by their examples, not by how fast each one ran.
 hypothesis_settings.register_profile("passage", deadline=None, max_examples=60)
