@@ -19,10 +19,24 @@ from passage.conftest import sign_in
 from passage.core import actions
 from passage.core.roles import ROLE_CODES
 from passage.core.tests.factories import OfficeFactory, OperationFactory, ProgrammeFactory, member_of
+from passage.registry.actions import register_household
+from passage.registry.registration import ConsentInput, PersonInput
 
 PERSONAS = (*ROLE_CODES, "outsider", "anonymous")
 JOB_OVERSEERS = {"data_officer", "me_officer", "data_protection_officer", "administrator"}
 EVERY_ROLE = set(ROLE_CODES)
+PERSON_VIEWERS = {
+    "registration_clerk",
+    "caseworker",
+    "claims_officer",
+    "finance_officer",
+    "movement_officer",
+    "data_officer",
+    "feedback_focal_point",
+    "data_protection_officer",
+    "administrator",
+}
+REGISTRARS = {"registration_clerk", "caseworker", "claims_officer", "movement_officer", "administrator"}
 
 
 @dataclass
@@ -35,6 +49,8 @@ class World:
     job: Any
     token: Any
     users: dict[str, Any] = field(default_factory=dict)
+    household: Any = None  # a household registered in the operation, and its head
+    person: Any = None
 
 
 def build_world() -> World:
@@ -49,7 +65,21 @@ def build_world() -> World:
     users = {code: member_of(operation, code) for code in ROLE_CODES}
     users["caseworker"] = subject  # the caseworker persona owns the job
     users["outsider"] = member_of(other, "administrator")
-    return World(operation, office, programme, subject, subject.memberships.get(), job, token, users)
+    household = register_household(
+        acting_user=None,
+        operation=operation,
+        office=office,
+        members=[
+            PersonInput(
+                relationship="head",
+                consent=ConsentInput(granted=True, method="verbal"),
+                given_name_latin="Amal",
+                phones=["0770 123 4567"],
+            )
+        ],
+    )
+    person = household.members.get().person
+    return World(operation, office, programme, subject, subject.memberships.get(), job, token, users, household, person)
 
 
 @dataclass(frozen=True)
@@ -144,6 +174,28 @@ ROWS: dict[str, Row] = {
     "manage_membership": Row("GET", lambda w: f"/manage/memberships/{w.membership.pk}/", allowed(ADMIN, refused=404)),
     "manage_membership_revoke": Row(
         "POST", lambda w: f"/manage/memberships/{w.membership.pk}/revoke/", allowed(ADMIN, ok=302, refused=404)
+    ),
+    # The registry. The outsider sees the list and the wizard of their own operation, never our people.
+    "registry_people": Row("GET", lambda w: "/registry/people/", allowed(PERSON_VIEWERS, outsider=200)),
+    "registry_person": Row("GET", lambda w: f"/registry/people/{w.person.pk}/", allowed(PERSON_VIEWERS, refused=404)),
+    "registry_household": Row(
+        "GET", lambda w: f"/registry/households/{w.household.pk}/", allowed(PERSON_VIEWERS, refused=404)
+    ),
+    "registry_register": Row("GET", lambda w: "/registry/register/", allowed(REGISTRARS, outsider=200)),
+    "registry_member_form": Row(
+        "GET", lambda w: "/registry/register/member-form/?index=1", allowed(REGISTRARS, outsider=200)
+    ),
+    "registry_register_check": Row(
+        "POST",
+        lambda w: "/registry/register/check/",
+        allowed(REGISTRARS, outsider=200),
+        lambda w: {
+            "members-TOTAL_FORMS": "1",
+            "members-INITIAL_FORMS": "0",
+            "members-0-relationship": "head",
+            "members-0-phone": "0770 123 4567",
+            "touched": "members-0-phone",
+        },
     ),
     "api_unknown_endpoint": Row("GET", lambda w: "/api/v1/no-such-thing", everyone(404, anonymous=404)),
     # Django's own admin is for platform superusers only; everybody else is sent to its sign-in page.

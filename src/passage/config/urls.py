@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", unknown_endpoint, name="api_unknown_endpoint"),
     path("django-admin/", admin.site.urls),
+    path("registry/", include("passage.registry.urls")),
     path("", include("passage.core.urls")),
 ]

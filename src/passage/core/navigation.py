@@ -22,6 +22,8 @@ class NavEntry:
 
 ENTRIES: list[NavEntry] = [
     NavEntry("dashboard", _("Dashboard"), "speedometer2"),
+    NavEntry("registry_people", _("People"), "person-vcard", "person.view"),
+    NavEntry("registry_register", _("Register"), "person-plus", "person.register"),
     NavEntry("jobs", _("Jobs"), "hourglass-split"),
     NavEntry("audit_events", _("Audit trail"), "shield-check", "audit.view"),
     NavEntry("manage_operation", _("Operation"), "building", "operation.manage"),

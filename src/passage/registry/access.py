@@ -41,6 +41,6 @@ def may_see_sensitive(user: Any, record: Person | Household) -> bool:
 
 def mask(value: str, *, keep: int = 2) -> str:
     """'+9647701234567' -> '•••••••••••67': enough to tell two numbers apart on a call, no more."""
-    if len(value) <= keep:
+    if keep <= 0 or len(value) <= keep:
         return "•" * len(value)
     return "•" * (len(value) - keep) + value[-keep:]
