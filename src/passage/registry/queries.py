@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from passage.core.access import can
+from passage.core.dashboard import Tile
 from passage.core.models import Operation
-from passage.registry.models import HouseholdMember, IdentityDocument, Person, Phone
+from passage.registry.models import Household, HouseholdMember, IdentityDocument, Person, Phone
 from passage.registry.names import fold_name
 from passage.registry.normalise import (
     NormaliseError,
@@ -73,3 +76,26 @@ def person_detail(person: Person) -> Person:
         )
         .get()
     )
+
+
+def dashboard_tiles(user: Any, operation: Operation) -> list[Tile]:
+    """People and households registered in the operation, for those who may see the registry."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    if not can(user, "person.view", operation):
+        return []
+    people = Person.objects.visible_to(user).filter(operation=operation, status="active")
+    since = timezone.now() - dt.timedelta(days=7)
+    households = Household.objects.visible_to(user).filter(operation=operation)
+    return [
+        Tile(
+            "people",
+            _("People registered"),
+            people.count(),
+            "person-vcard",
+            sub=people.filter(created_at__gte=since).count(),
+            sublabel=_("this week"),
+        ),
+        Tile("households", _("Households"), households.count(), "house-door"),
+    ]

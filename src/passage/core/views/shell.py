@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from passage.core import access, actions, queries
+from passage.core.dashboard import tiles_for
 from passage.core.forms import ApiTokenForm
 from passage.core.models import Membership
 from passage.core.models.operations import ProgrammeType
@@ -41,6 +42,7 @@ def _dashboard_context(request: HttpRequest) -> dict[str, object]:
     ]
     return {
         "counts": queries.dashboard_counts(request.user, operation),
+        "tiles": tiles_for(request.user, operation),
         "programmes_by_type": by_type,
         "recent_jobs": queries.jobs_for(request.user, operation)[:5],
     }

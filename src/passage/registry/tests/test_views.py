@@ -296,3 +296,20 @@ def test_list_query_count_is_flat(client, clerk, operation, django_assert_max_nu
     with django_assert_max_num_queries(12):
         response = client.get("/registry/people/")
     assert response.content.decode().count("<tr>") == 31
+
+
+def test_dashboard_counts_people_for_those_who_may_see_them(client, operation, persona):
+    from passage.conftest import sign_in
+    from passage.registry.actions import register_household
+    from passage.registry.registration import ConsentInput, PersonInput
+
+    register_household(
+        acting_user=None,
+        operation=operation,
+        members=[
+            PersonInput(relationship="head", consent=ConsentInput(granted=True, method="verbal"), given_name="Amal")
+        ],
+    )
+    clerk_page = sign_in(client, persona("registration_clerk")).get("/").content.decode()
+    assert 'data-stat="people-registered">1<' in clerk_page
+    assert "People registered" not in sign_in(client, persona("me_officer")).get("/").content.decode()
