@@ -19,7 +19,7 @@ from passage.core.access import can
 from passage.core.models import Office, Operation, User
 from passage.registry.actions import register_household
 from passage.registry.importing import RowCheck, auto_map, check_households, read_rows
-from passage.registry.models import ImportState, Person, RegistrationImport, StagedRow
+from passage.registry.models import ImportState, Person, RegistrationImport, RowOutcome, StagedRow
 from passage.registry.tabular import TableError, read_table
 
 Progress = Callable[[int, int, str], None]
@@ -92,7 +92,11 @@ def stage_registration_import(
                     values=row.values,
                     errors=row.errors,
                     fingerprint=row.fingerprint,
-                    already_registered=row.fingerprint in known,
+                    outcome=RowOutcome.UNCHANGED
+                    if row.fingerprint in known
+                    else RowOutcome.INVALID
+                    if row.errors
+                    else RowOutcome.NEW,
                 )
                 for row in rows[start : start + CHUNK]
             )
@@ -139,7 +143,7 @@ def approve_registration_import(
         raise ValidationError(_("Only a checked import waiting for approval can be approved."))
     staged = list(registration_import.rows.order_by("row_number"))
     rows = [RowCheck(r.row_number, r.household_key, r.values, r.fingerprint, []) for r in staged]
-    registered_keys = {r.household_key for r in staged if r.already_registered}
+    registered_keys = {r.household_key for r in staged if r.outcome == RowOutcome.UNCHANGED}
     sound = check_households(rows, region=registration_import.operation.country)  # the same rules, re-applied
     fingerprints: dict[str, list[str]] = {}
     for row in rows:

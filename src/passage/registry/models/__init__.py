@@ -1,4 +1,4 @@
-from passage.registry.models.imports import ImportState, RegistrationImport, StagedRow
+from passage.registry.models.imports import ImportState, ImportTemplate, RegistrationImport, RowOutcome, StagedRow
 from passage.registry.models.locations import AdminArea, Site, SiteType
 from passage.registry.models.people import (
     Consent,
@@ -27,11 +27,13 @@ __all__ = [
     "HouseholdMember",
     "IdentityDocument",
     "ImportState",
+    "ImportTemplate",
     "Person",
     "PersonStatus",
     "Phone",
     "RegistrationImport",
     "Relationship",
+    "RowOutcome",
     "Sex",
     "Site",
     "SiteType",

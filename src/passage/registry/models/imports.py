@@ -9,6 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+import json
+from typing import Any
+
+from passage.core.fields import EncryptedTextField
 from passage.core.models import Job, Office, Operation
 
 if TYPE_CHECKING:
@@ -36,6 +40,33 @@ class ImportQuerySet(models.QuerySet["RegistrationImport"]):
         return self.filter(operation_id__in=allowed.values("operation_id"))
 
 
+class ImportTemplate(models.Model):
+    """A saved column mapping (column header -> registry field) to reuse for files of the same form."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="import_templates")
+    name = models.CharField(_("name"), max_length=120)
+    mapping = models.JSONField(default=dict, help_text="column -> registry field")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("import template")
+        constraints = [models.UniqueConstraint(fields=["operation", "name"], name="one_template_name_per_operation")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RowOutcome(models.TextChoices):
+    NEW = "new", _("New person")
+    UPDATE = "update", _("Changes to a registered person")
+    UNCHANGED = "unchanged", _("Already registered, no change")
+    INVALID = "invalid", _("Has errors")
+
+
 class RegistrationImport(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     operation = models.ForeignKey(Operation, on_delete=models.PROTECT, related_name="registration_imports")
@@ -44,13 +75,16 @@ class RegistrationImport(models.Model):
     filename = models.CharField(max_length=255)
     encoding = models.CharField(max_length=32, blank=True)
     mapping = models.JSONField(default=dict, blank=True, help_text="column -> registry field")
+    template = models.ForeignKey(ImportTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     state = models.CharField(max_length=12, choices=ImportState.choices, default=ImportState.STAGING)
     rows_total = models.PositiveIntegerField(default=0)
     rows_valid = models.PositiveIntegerField(default=0)
     rows_invalid = models.PositiveIntegerField(default=0)
     rows_already_registered = models.PositiveIntegerField(default=0)
+    rows_update = models.PositiveIntegerField(default=0)
     households_created = models.PositiveIntegerField(default=0)
     people_created = models.PositiveIntegerField(default=0)
+    people_updated = models.PositiveIntegerField(default=0)
     problem = models.TextField(blank=True)
     job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -77,14 +111,46 @@ class StagedRow(models.Model):
     registration_import = models.ForeignKey(RegistrationImport, on_delete=models.CASCADE, related_name="rows")
     row_number = models.PositiveIntegerField()
     household_key = models.CharField(max_length=200)
-    values = models.JSONField(default=dict)
+    # The row's values and, for a registered person, the changes it brings ({field: [old, new]}): personal
+    # data, so sealed like every other sensitive value (JSON inside AES-GCM).
+    sealed_values = EncryptedTextField(blank=True)
+    sealed_changes = EncryptedTextField(blank=True)
+    # The row as it will be written (normalised phones and documents, dates with precision), for sound rows.
+    sealed_record = EncryptedTextField(blank=True)
     errors = models.JSONField(default=list, blank=True)
     fingerprint = models.CharField(max_length=64, help_text="Identifies the row across imports (Kobo uuid or content)")
-    already_registered = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=10, choices=RowOutcome.choices, default=RowOutcome.NEW)
+    person = models.ForeignKey(
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The registered person this row is (for updates and unchanged rows)",
+    )
 
     class Meta:
         ordering = ["registration_import", "row_number"]
-        indexes = [models.Index(fields=["registration_import", "household_key"], name="staged_by_household")]
+        indexes = [
+            models.Index(fields=["registration_import", "household_key", "row_number"], name="staged_by_household"),
+            models.Index(fields=["registration_import", "outcome"], name="staged_by_outcome"),
+        ]
 
     def __str__(self) -> str:
         return f"row {self.row_number}"
+
+    @property
+    def values(self) -> dict[str, str]:
+        return json.loads(self.sealed_values) if self.sealed_values else {}
+
+    @values.setter
+    def values(self, values: dict[str, str]) -> None:
+        self.sealed_values = json.dumps(values, ensure_ascii=False)
+
+    @property
+    def changes(self) -> dict[str, list[Any]]:
+        return json.loads(self.sealed_changes) if self.sealed_changes else {}
+
+    @changes.setter
+    def changes(self, changes: dict[str, list[Any]]) -> None:
+        self.sealed_changes = json.dumps(changes, ensure_ascii=False, default=str) if changes else ""

@@ -96,6 +96,9 @@ class Person(models.Model):
         db_index=True,
         help_text="Where an imported record came from (Kobo uuid or row fingerprint)",
     )
+    source_import = models.ForeignKey(
+        "registry.RegistrationImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     search_names = models.TextField(editable=False, blank=True, help_text="Folded name words, for search")
 
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
