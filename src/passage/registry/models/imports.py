@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-import json
-from typing import Any
 
 from passage.core.fields import EncryptedTextField
 from passage.core.models import Job, Office, Operation
