@@ -118,6 +118,11 @@ class Person(models.Model):
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
     status = models.CharField(_("status"), max_length=10, choices=PersonStatus.choices, default=PersonStatus.ACTIVE)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    photo_file = models.CharField(
+        max_length=200, blank=True, help_text="Encrypted photo, relative to the media directory (never a plain image)"
+    )
+    photo_content_type = models.CharField(max_length=20, blank=True)
+    photo_added_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
