@@ -117,6 +117,8 @@ class Person(models.Model):
     admin_area = models.ForeignKey(AdminArea, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
     status = models.CharField(_("status"), max_length=10, choices=PersonStatus.choices, default=PersonStatus.ACTIVE)
+    status_on = models.DateField(_("status since"), null=True, blank=True, help_text="e.g. the date of death")
+    status_reason = models.TextField(_("reason for the status"), blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     photo_file = models.CharField(
         max_length=200, blank=True, help_text="Encrypted photo, relative to the media directory (never a plain image)"
@@ -297,6 +299,7 @@ class Consent(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.TextField(_("note"), blank=True)
+    withdrawal_note = models.TextField(_("note on the withdrawal"), blank=True)
 
     class Meta:
         ordering = ["-recorded_at"]
