@@ -20,7 +20,16 @@ from passage.registry.registration import ConsentInput, DocumentInput, PersonInp
 from passage.registry.tabular import Table
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "household_id": ("household_id", "household", "hh_id", "hhid", "household_number", "family_id"),
+    "reference": ("reference", "registration_number", "person_reference", "passage_id"),
+    "household_id": (
+        "household_id",
+        "household",
+        "hh_id",
+        "hhid",
+        "household_number",
+        "family_id",
+        "_submission_uid",
+    ),
     "relationship": ("relationship", "relationship_to_head", "relation", "hh_relation"),
     "given_name": ("given_name", "first_name", "name", "member_name", "firstname"),
     "father_name": ("father_name", "fathers_name", "second_name"),
@@ -29,7 +38,13 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "full_name": ("full_name", "fullname", "name_as_written"),
     "given_name_latin": ("given_name_latin", "given_name_en", "first_name_latin", "first_name_en"),
     "family_name_latin": ("family_name_latin", "family_name_en", "last_name_latin", "last_name_en"),
+    "father_name_latin": ("father_name_latin", "father_name_en"),
+    "grandfather_name_latin": ("grandfather_name_latin", "grandfather_name_en"),
     "full_name_latin": ("full_name_latin", "full_name_en"),
+    "other_names": ("other_names", "aliases", "alias", "also_known_as"),
+    "marital_status": ("marital_status", "civil_status"),
+    "languages": ("languages", "language", "spoken_languages"),
+    "admin_area": ("admin_area", "pcode", "p_code", "location_pcode", "admin2pcode", "admin3pcode", "admin4pcode"),
     "sex": ("sex", "gender"),
     "birth_date": ("birth_date", "date_of_birth", "dob", "birthdate"),
     "age": ("age", "age_years"),
@@ -40,7 +55,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "nationality": ("nationality", "citizenship"),
     "consent": ("consent", "consent_registration", "consent_given"),
     "consent_method": ("consent_method",),
-    "source_uid": ("_uuid", "uuid", "instanceid", "meta_instanceid", "_submission_uuid"),
+    "source_uid": ("_member_uid", "_uuid", "uuid", "instanceid", "meta_instanceid", "_submission_uuid"),
 }
 FIELDS = tuple(FIELD_ALIASES)
 YES = {"yes", "y", "true", "1", "oui", "si", "sí", "نعم"}
@@ -61,6 +76,13 @@ SEXES = {
     "unknown": "unknown",
     "": "unknown",
 }
+
+
+MARITAL_STATUSES = {"single", "married", "divorced", "separated", "widowed", "unknown"}
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[;,|]", text) if part.strip()]
 
 
 def _key(header: str) -> str:
@@ -118,17 +140,23 @@ class RowCheck:
     errors: list[dict[str, str]]
 
 
-def read_rows(table: Table, mapping: dict[str, str]) -> list[RowCheck]:
-    """Map every row and group rows into households (a row without a household id is its own)."""
-    rows = []
-    for number, raw in table.rows:
-        values = {field: raw.get(column, "").strip() for column, field in mapping.items()}
-        key = values.get("household_id") or f"row-{number}"
-        uid = values.get("source_uid")
+def map_row(number: int, raw: dict[str, str], mapping: dict[str, str]) -> RowCheck:
+    """One row's values by registry field, its household key (a row without a household id is its own
+    household) and its fingerprint: the Kobo member or submission uuid, else a hash of the row's content."""
+    values = {field: raw.get(column, "").strip() for column, field in mapping.items()}
+    key = values.get("household_id") or f"row-{number}"
+    uid = values.get("source_uid")
+    if uid:
+        fingerprint = "kobo:" + (uid if len(uid) <= 59 else hashlib.sha256(uid.encode()).hexdigest()[:40])
+    else:
         content = json.dumps({k: v for k, v in sorted(values.items()) if k != "source_uid"}, ensure_ascii=False)
-        fingerprint = ("kobo:" + uid) if uid else "row:" + hashlib.sha256(content.encode()).hexdigest()[:40]
-        rows.append(RowCheck(number, key, values, fingerprint, []))
-    return rows
+        fingerprint = "row:" + hashlib.sha256(content.encode()).hexdigest()[:40]
+    return RowCheck(number, key[:200], values, fingerprint, [])
+
+
+def read_rows(table: Table, mapping: dict[str, str]) -> list[RowCheck]:
+    """Every row of a (small) table, mapped. Imports stream instead: see import_engine."""
+    return [map_row(number, raw, mapping) for number, raw in table.rows]
 
 
 def person_input(values: dict[str, str], *, is_first: bool) -> tuple[PersonInput, list[dict[str, str]]]:
@@ -172,8 +200,15 @@ def person_input(values: dict[str, str], *, is_first: bool) -> tuple[PersonInput
     relationship = values.get("relationship", "").strip().lower().replace(" ", "_") or (
         "head" if is_first else "other_relative"
     )
+    marital = values.get("marital_status", "").strip().lower() or "unknown"
+    if marital not in MARITAL_STATUSES:
+        problem("marital_status", f"{values['marital_status']!r} is not one of {', '.join(sorted(MARITAL_STATUSES))}.")
+        marital = "unknown"
     person = PersonInput(
         relationship=relationship,
+        marital_status=marital,
+        other_names=_split_list(values.get("other_names", "")),
+        languages=[code.lower() for code in _split_list(values.get("languages", ""))],
         consent=consent,
         sex=sex or "unknown",
         birth_date=birth_date,
@@ -190,10 +225,17 @@ def person_input(values: dict[str, str], *, is_first: bool) -> tuple[PersonInput
         "family_name",
         "full_name",
         "given_name_latin",
+        "father_name_latin",
+        "grandfather_name_latin",
         "family_name_latin",
         "full_name_latin",
     ):
-        setattr(person, name, values.get(name, ""))
+        text = values.get(name, "")
+        limit = 400 if name.startswith("full") else 100
+        if len(text) > limit:
+            problem(name, f"{len(text)} characters; a name here holds at most {limit}.")
+            text = ""
+        setattr(person, name, text)
     return person, problems
 
 
@@ -205,6 +247,7 @@ _INPUT_TO_FIELD = {
     "age_years": "age",
     "consent": "consent",
     "nationalities": "nationality",
+    "languages": "languages",
 }
 
 

@@ -135,6 +135,9 @@ def check_members(members: list[PersonInput], *, region: str) -> tuple[list[Chec
         for code in member.nationalities:
             if len(code) != 2 or not code.isalpha():
                 problem(i, "nationalities", _("%(code)r is not an ISO 3166 two-letter code.") % {"code": code})
+        for code in member.languages:
+            if not (2 <= len(code) <= 3 and code.isascii() and code.isalpha()):
+                problem(i, "languages", _("%(code)r is not an ISO 639 language code (ar, ps, so…).") % {"code": code})
         checked.append(CheckedPerson(member, birth, precision, estimated_on, phones, documents))
     return checked, errors
 
