@@ -20,6 +20,7 @@ from passage.core import actions
 from passage.core.roles import ROLE_CODES
 from passage.core.tests.factories import OfficeFactory, OperationFactory, ProgrammeFactory, member_of
 from passage.registry.actions import register_household
+from passage.registry.import_actions import save_import_template, stage_registration_import, upload_registration_import
 from passage.registry.registration import ConsentInput, PersonInput
 
 PERSONAS = (*ROLE_CODES, "outsider", "anonymous")
@@ -51,6 +52,8 @@ class World:
     users: dict[str, Any] = field(default_factory=dict)
     household: Any = None  # a household registered in the operation, and its head
     person: Any = None
+    registration_import: Any = None  # a checked import waiting for approval, and a saved column mapping
+    import_template: Any = None
 
 
 def build_world() -> World:
@@ -79,7 +82,32 @@ def build_world() -> World:
         ],
     )
     person = household.members.get().person
-    return World(operation, office, programme, subject, subject.memberships.get(), job, token, users, household, person)
+    registration_import = stage_registration_import(
+        registration_import=upload_registration_import(
+            acting_user=None, operation=operation, filename="kobo.csv", content=IMPORT_FILE
+        )
+    )
+    template = save_import_template(
+        acting_user=users["registration_clerk"], operation=operation, name="Kobo", mapping={"given_name": "given_name"}
+    )
+    return World(
+        operation,
+        office,
+        programme,
+        subject,
+        subject.memberships.get(),
+        job,
+        token,
+        users,
+        household,
+        person,
+        registration_import,
+        template,
+    )
+
+
+IMPORT_FILE = b"household_id,given_name,sex,consent\nHH1,Amal,F,yes\nHH2,Noor,X,yes\n"
+IMPORT_MAPPING = {"column-0": "household_id", "column-1": "given_name", "column-2": "sex", "column-3": "consent"}
 
 
 @dataclass(frozen=True)
@@ -196,6 +224,49 @@ ROWS: dict[str, Row] = {
             "members-0-phone": "0770 123 4567",
             "touched": "members-0-phone",
         },
+    ),
+    # Registration imports: for those who register people. The outsider sees their own operation's list and
+    # upload page, never our imports; roles that do not register get 403 on the pages, 404 on an import.
+    "registry_imports": Row("GET", lambda w: "/registry/imports/", allowed(REGISTRARS, outsider=200)),
+    "registry_import_upload": Row("GET", lambda w: "/registry/imports/new/", allowed(REGISTRARS, outsider=200)),
+    "registry_import": Row(
+        "GET", lambda w: f"/registry/imports/{w.registration_import.pk}/", allowed(REGISTRARS, refused=404)
+    ),
+    "registry_import_remap": Row(
+        "POST",
+        lambda w: f"/registry/imports/{w.registration_import.pk}/mapping/",
+        allowed(REGISTRARS, ok=302, refused=404),
+        lambda w: IMPORT_MAPPING,
+    ),
+    "registry_import_save_template": Row(
+        "POST",
+        lambda w: f"/registry/imports/{w.registration_import.pk}/template/",
+        allowed(REGISTRARS, ok=302, refused=404),
+        lambda w: {**IMPORT_MAPPING, "template_name": "Kobo v2"},
+    ),
+    "registry_import_check": Row(
+        "POST",
+        lambda w: f"/registry/imports/{w.registration_import.pk}/check/",
+        allowed(REGISTRARS, ok=302, refused=404),
+    ),
+    "registry_import_approve": Row(
+        "POST",
+        lambda w: f"/registry/imports/{w.registration_import.pk}/approve/",
+        allowed(REGISTRARS, ok=302, refused=404),
+    ),
+    "registry_import_reject": Row(
+        "POST",
+        lambda w: f"/registry/imports/{w.registration_import.pk}/reject/",
+        allowed(REGISTRARS, ok=302, refused=404),
+        lambda w: {"reason": "wrong district"},
+    ),
+    "registry_import_errors": Row(
+        "GET", lambda w: f"/registry/imports/{w.registration_import.pk}/errors.xlsx", allowed(REGISTRARS, refused=404)
+    ),
+    "registry_import_template_delete": Row(
+        "POST",
+        lambda w: f"/registry/imports/templates/{w.import_template.pk}/delete/",
+        allowed(REGISTRARS, ok=302, refused=404),
     ),
     "api_unknown_endpoint": Row("GET", lambda w: "/api/v1/no-such-thing", everyone(404, anonymous=404)),
     # Django's own admin is for platform superusers only; everybody else is sent to its sign-in page.

@@ -24,6 +24,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("dashboard", _("Dashboard"), "speedometer2"),
     NavEntry("registry_people", _("People"), "person-vcard", "person.view"),
     NavEntry("registry_register", _("Register"), "person-plus", "person.register"),
+    NavEntry("registry_imports", _("Imports"), "file-earmark-arrow-up", "person.register"),
     NavEntry("jobs", _("Jobs"), "hourglass-split"),
     NavEntry("audit_events", _("Audit trail"), "shield-check", "audit.view"),
     NavEntry("manage_operation", _("Operation"), "building", "operation.manage"),

@@ -370,7 +370,8 @@ def queue_commit(*, acting_user: User, registration_import: RegistrationImport) 
     )
     before = locked.state
     locked.state, locked.job = ImportState.COMMITTING, job
-    locked.save(update_fields=["state", "job"])
+    locked.decided_by, locked.decided_at = acting_user, timezone.now()
+    locked.save(update_fields=["state", "job", "decided_by", "decided_at"])
     audit.record(
         acting_user,
         "registration_import.approval",
