@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, str] = {
     "person.view": "See people and households in the registry",
     "person.register": "Register people and households, record consent",
     "person.view_sensitive": "See identity documents and phone numbers unmasked",
+    "person.export": "Export lists of the people one may see (CSV, XLSX)",
+    "person.aggregate": "See counts of people by area, sex and age group, small cells suppressed",
 }
 
 
@@ -57,6 +59,16 @@ _REGISTRY_SENSITIVE = {
     "data_protection_officer",
     "administrator",
 }
+_REGISTRY_EXPORT = {
+    "registration_clerk",
+    "caseworker",
+    "claims_officer",
+    "movement_officer",
+    "data_officer",
+    "data_protection_officer",
+    "administrator",
+}
+_REGISTRY_AGGREGATE = {"me_officer", "data_officer", "administrator"}
 
 
 def _registry(code: str) -> tuple[str, ...]:
@@ -67,6 +79,8 @@ def _registry(code: str) -> tuple[str, ...]:
             ("person.view", _REGISTRY_VIEW),
             ("person.register", _REGISTRY_REGISTER),
             ("person.view_sensitive", _REGISTRY_SENSITIVE),
+            ("person.export", _REGISTRY_EXPORT),
+            ("person.aggregate", _REGISTRY_AGGREGATE),
         )
         if code in holders
     )

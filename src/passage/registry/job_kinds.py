@@ -48,3 +48,19 @@ def commit(ctx: JobContext) -> None:
     ctx.count("households", registration_import.households_created)
     ctx.count("people", registration_import.people_created)
     ctx.finish(import_id=str(registration_import.pk))
+
+
+# Exports ------------------------------------------------------------------------------------------
+
+
+@job_kind(
+    "registry.export_people",
+    title="Export people",
+    permission="person.export",
+    description="Writes the people one may see, matching the people list's search, to CSV or XLSX.",
+    user_startable=False,  # only export_actions.export_people starts it, with its checks and its audit
+)
+def export_people(ctx: JobContext) -> None:
+    from passage.registry.export_actions import run_people_export
+
+    run_people_export(ctx)

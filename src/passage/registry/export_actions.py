@@ -1,0 +1,267 @@
+"""Actions of registry exports: asking for a list of people (written by a background job), and downloading
+counts of people as HXL.
+
+Every export leaves audit events: the request (who, which filters, which columns, protected or not) and,
+when the file is written, the number of rows. A password never reaches the audit trail nor the job's
+parameters: it is sealed with the site's encryption key into the job's checkpoint, read by the job, and
+removed once the file is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from passage.core import audit, crypto
+from passage.core.access import can, permissions_in
+from passage.core.actions import start_job
+from passage.core.jobs import JobContext, JobFailed
+from passage.core.models import Job, Operation, User
+from passage.registry import exports, queries
+
+EXPORT_KIND = "registry.export_people"
+SEARCH_MAX = 200
+_SEAL_CONTEXT = "registry.export.password"
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What a person asks for: the people list's filters, a format, which columns, and a password."""
+
+    q: str = ""  # the people list's search
+    format: str = "csv"
+    personal: bool = False
+    sensitive: bool = False
+    password: str = ""
+
+    def params(self) -> dict[str, Any]:
+        """What the job needs, without the password."""
+        return {
+            "filters": {"q": self.q},
+            "format": self.format,
+            "personal": self.personal,
+            "sensitive": self.sensitive,
+            "protected": bool(self.password),
+        }
+
+    def columns(self) -> list[str]:
+        groups = [exports.BASIC]
+        if self.personal:
+            groups.append(exports.PERSONAL)
+        if self.sensitive:
+            groups.append(exports.SENSITIVE)
+        return groups
+
+
+def may_see_sensitive_somewhere(user: Any, operation: Operation) -> bool:
+    """Whether any of the user's roles in the operation may see phones and documents unmasked."""
+    return "person.view_sensitive" in permissions_in(user, operation.pk)
+
+
+def check_export_request(*, acting_user: Any, operation: Operation, request: ExportRequest) -> None:
+    """Refuse, field by field, what may not be exported; PermissionDenied without person.export."""
+    if not can(acting_user, "person.export", operation):
+        raise PermissionDenied("person.export")
+    problems: dict[str, list[str]] = {}
+    if request.format not in exports.FORMATS:
+        problems["format"] = [_("Choose CSV or XLSX.")]
+    if len(request.q) > SEARCH_MAX:
+        problems["q"] = [_("The search is longer than %(n)s characters.") % {"n": SEARCH_MAX}]
+    if request.sensitive and not may_see_sensitive_somewhere(acting_user, operation):
+        problems["sensitive"] = [_("Your role may not see phone numbers and identity documents: export without them.")]
+    if request.password and len(request.password) < exports.PASSWORD_MIN_LENGTH:
+        problems["password"] = [_("Use a password of at least %(n)s characters.") % {"n": exports.PASSWORD_MIN_LENGTH}]
+    elif request.sensitive and not request.password:
+        problems["password"] = [
+            _(
+                "Phone numbers and identity documents leave Passage only in a password-protected file: "
+                "choose a password of at least %(n)s characters."
+            )
+            % {"n": exports.PASSWORD_MIN_LENGTH}
+        ]
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def export_people(*, acting_user: User, operation: Operation, request: ExportRequest) -> Job:
+    """Queue the export of the people `acting_user` may see that match the people list's search.
+
+    The job writes the file as that user: what they may see, with phones and documents masked where their
+    role may not see them, and it checks their permission again when it runs."""
+    check_export_request(acting_user=acting_user, operation=operation, request=request)
+    params = {**request.params(), "language": translation.get_language() or "en"}
+    job = start_job(
+        acting_user=None,  # the kind is not startable from the Jobs page: this action is its only door
+        operation=operation,
+        kind=EXPORT_KIND,
+        params=params,
+        title=_("Export of people (%(format)s)") % {"format": request.format.upper()},
+    )
+    checkpoint = (
+        {"sealed_password": crypto.encrypt(request.password, context=f"{_SEAL_CONTEXT}.{job.pk}")}
+        if request.password
+        else {}
+    )
+    Job.objects.filter(pk=job.pk).update(created_by=acting_user, checkpoint=checkpoint)
+    job.created_by, job.checkpoint = acting_user, checkpoint
+    audit.record(
+        acting_user,
+        "person.export.request",
+        job,
+        changes={
+            "filters": [None, params["filters"]],
+            "format": [None, request.format],
+            "columns": [None, request.columns()],
+            "protected": [None, bool(request.password)],
+        },
+    )
+    return job
+
+
+def run_people_export(ctx: JobContext) -> None:
+    """The job: write the file a chunk at a time, protect it if asked, attach it, and audit the rows."""
+    job = ctx.job
+    user = User.objects.filter(pk=job.created_by_id).first() if job.created_by_id else None
+    if user is None or not user.is_active or not can(user, "person.export", job.operation):
+        raise JobFailed(_("The person who asked for this export may no longer export people."))
+    params = ctx.params
+    request = ExportRequest(
+        q=str(params.get("filters", {}).get("q", "")),
+        format=str(params.get("format", "csv")),
+        personal=bool(params.get("personal")),
+        sensitive=bool(params.get("sensitive")),
+        password=_unseal(ctx),
+    )
+    if request.sensitive and not request.password:
+        raise JobFailed(_("The password of this export is no longer available: ask for the export again."))
+    try:
+        check_export_request(acting_user=user, operation=job.operation, request=request)
+    except (PermissionDenied, ValidationError) as refused:
+        raise JobFailed(" ".join(getattr(refused, "messages", [str(refused)]))) from refused
+    with translation.override(str(params.get("language") or "en")):
+        filename, rows = _write(ctx, user, request)
+    with transaction.atomic():
+        audit.record(
+            user,
+            "person.export",
+            job,
+            changes={
+                "filters": [None, request.params()["filters"]],
+                "format": [None, request.format],
+                "columns": [None, request.columns()],
+                "rows": [None, rows],
+                "protected": [None, bool(request.password)],
+            },
+        )
+    Job.objects.filter(pk=job.pk).update(checkpoint={})  # the sealed password goes with the finished job
+    ctx.count("people", rows)
+    ctx.finish(rows=rows, protected=bool(request.password), filename=filename)
+
+
+def _unseal(ctx: JobContext) -> str:
+    sealed = ctx.checkpoint.get("sealed_password")
+    if not sealed:
+        return ""
+    try:
+        return crypto.decrypt(str(sealed), context=f"{_SEAL_CONTEXT}.{ctx.job.pk}")
+    except crypto.DecryptionError as exc:
+        raise JobFailed(_("The password of this export could not be read: ask for the export again.")) from exc
+
+
+def _write(ctx: JobContext, user: User, request: ExportRequest) -> tuple[str, int]:
+    columns = exports.columns_for(personal=request.personal, sensitive=request.sensitive)
+    people = exports.for_export(queries.search_people(user, ctx.job.operation, request.q), columns)
+    total = people.count()
+    ctx.progress(0, total, stage=_("writing %(n)s people") % {"n": total})
+    today = timezone.localdate()
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    base = f"people-{ctx.job.operation.code}-{stamp}"
+
+    def rows() -> Any:
+        for done, row in enumerate(exports.people_rows(exports.iterate(people), columns, user=user, today=today), 1):
+            yield row
+            if done % exports.CHUNK == 0:
+                ctx.progress(done, total)
+
+    header = [str(column.label) for column in columns]
+    with tempfile.TemporaryDirectory(prefix="passage-export-") as folder:
+        plain = Path(folder) / f"{base}.{request.format}"
+        with plain.open("wb") as handle:
+            if request.format == "xlsx":
+                written = exports.write_xlsx(header, rows(), handle, title=_("People"))
+            else:
+                written = exports.write_csv(header, rows(), handle)
+        ctx.progress(written, max(total, written), stage=_("protecting the file") if request.password else None)
+        result, filename = plain, plain.name
+        if request.password and request.format == "xlsx":
+            result = Path(folder) / "protected.xlsx"
+            with result.open("wb") as handle:
+                exports.encrypt_xlsx(plain, handle, request.password)
+        elif request.password:
+            filename = f"{base}.zip"
+            result = Path(folder) / filename
+            exports.encrypt_to_zip(plain, result, request.password, name=plain.name)
+        _attach(ctx, filename, result)
+    return filename, written
+
+
+def _attach(ctx: JobContext, filename: str, path: Path) -> None:
+    """Like JobContext.attach, but from a file on disk, copied to storage in chunks."""
+    with path.open("rb") as handle:
+        ctx.job.result_file.save(filename, File(handle), save=False)
+    Job.objects.filter(pk=ctx.job.pk).update(result_file=ctx.job.result_file.name)
+
+
+@transaction.atomic
+def export_aggregates(*, acting_user: User, operation: Operation, level: int, threshold: int | None = None) -> bytes:
+    """Counts of people as HXL-tagged CSV, audited (what was published, at which level and threshold)."""
+    aggregates = count_people(acting_user=acting_user, operation=operation, level=level, threshold=threshold)
+    content = exports.aggregates_hxl(aggregates)
+    audit.record(
+        acting_user,
+        "person.aggregate.export",
+        operation,
+        changes={
+            "level": [None, aggregates.level],
+            "threshold": [None, aggregates.threshold],
+            "cells": [None, len(aggregates.cells)],
+            "suppressed": [None, aggregates.suppressed],
+        },
+    )
+    return content
+
+
+def count_people(
+    *, acting_user: Any, operation: Operation, level: int, threshold: int | None = None, today: dt.date | None = None
+) -> exports.Aggregates:
+    """The read behind the aggregates page, its JSON and its HXL: needs person.aggregate. A threshold may
+    be raised above the operation's, never lowered below it."""
+    if not can(acting_user, "person.aggregate", operation):
+        raise PermissionDenied("person.aggregate")
+    minimum = exports.small_cell_threshold(operation)
+    problems: dict[str, list[str]] = {}
+    if not 0 <= level <= 4:
+        problems["level"] = [_("Choose a level from 0 (the country) to 4.")]
+    if threshold is not None and threshold < minimum:
+        problems["threshold"] = [
+            _("Counts under %(n)s are always suppressed in this operation: choose %(n)s or more.") % {"n": minimum}
+        ]
+    if problems:
+        raise ValidationError(problems)
+    return exports.aggregate_people(
+        exports.countable_people(acting_user, operation),
+        operation,
+        level=level,
+        threshold=threshold or minimum,
+        today=today or timezone.localdate(),
+    )
