@@ -104,6 +104,10 @@ def main() -> None:
             "ratio_to_hash_only": round(verifying / hashing, 2),
         },
     }
+    print("Registry import and search")
+    from passage import bench_registry
+
+    results["registry"] = bench_registry.run(operation, scratch, _timed)
     out_dir = Path(os.environ.get("PASSAGE_BENCH_DIR", str(settings.REPO_DIR / "var" / "bench")))
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2))

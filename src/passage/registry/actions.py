@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -128,11 +129,12 @@ def new_reference(prefix: str) -> str:
 
     60 random bits: among ten million records the chance that two ever draw the same number is 1 in 20,000,
     and the unique constraint still catches it."""
-    import secrets
-
-    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-    body = "".join(secrets.choice(alphabet) for _ in range(12))
+    bits = int.from_bytes(os.urandom(8), "big") >> 4
+    body = "".join(CROCKFORD[(bits >> shift) & 31] for shift in range(55, -1, -5))
     return f"{prefix}-{body[:4]}-{body[4:8]}-{body[8:]}"
+
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 @transaction.atomic

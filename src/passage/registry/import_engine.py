@@ -69,6 +69,12 @@ class Checked:
 
     errors: list[dict[str, str]]
     record: dict[str, Any] | None
+    sealed_values: str = ""
+    sealed_record: str = ""
+
+
+def _seal(name: str, value: Any) -> str:
+    return crypto.encrypt(json.dumps(value, ensure_ascii=False), context=SEALED[name]) if value else ""
 
 
 _INPUT_TO_FIELD = {
@@ -135,7 +141,13 @@ def _record(item: Any, row: RowCheck) -> dict[str, Any]:
 
 
 def check_chunk(households: list[list[RowCheck]], region: str) -> list[list[Checked]]:
-    return [check_household(rows, region) for rows in households]
+    """Check households and seal what will be staged (the costly part of staging, so it runs in workers)."""
+    results = [check_household(rows, region) for rows in households]
+    for rows, checked in zip(households, results, strict=True):
+        for row, item in zip(rows, checked, strict=True):
+            item.sealed_values = _seal("sealed_values", row.values)
+            item.sealed_record = _seal("sealed_record", item.record)
+    return results
 
 
 # Staging ---------------------------------------------------------------------------------------------------
@@ -278,6 +290,8 @@ class _Staged:
     outcome: str
     person_id: Any = None
     changes: dict[str, list[Any]] = field(default_factory=dict)
+    sealed_values: str = ""
+    sealed_record: str = ""
 
 
 STAGED_FIELDS = (
@@ -299,16 +313,13 @@ def _late_row(row: RowCheck) -> _Staged:
 
 
 def _staged_tuple(registration_import: RegistrationImport, item: _Staged) -> tuple[Any, ...]:
-    def seal(name: str, value: Any) -> str:
-        return crypto.encrypt(json.dumps(value, ensure_ascii=False), context=SEALED[name]) if value else ""
-
     return (
         registration_import.pk,
         item.row.row_number,
         item.row.household_key,
-        seal("sealed_values", item.row.values),
-        seal("sealed_changes", item.changes),
-        seal("sealed_record", item.record),
+        item.sealed_values or _seal("sealed_values", item.row.values),
+        _seal("sealed_changes", item.changes),
+        item.sealed_record if item.record is not None else "",
         item.errors,
         item.row.fingerprint,
         item.outcome or RowOutcome.INVALID,
@@ -327,24 +338,17 @@ def _resolve_areas(registration_import: RegistrationImport, pairs: list[tuple[Ro
         )
     )
     for _row, checked in pairs:
-        if checked.record and checked.record["admin_area"]:
-            area_id = known.get(checked.record["admin_area"])
-            if area_id is None:
-                checked.errors.append(
-                    {
-                        "field": "admin_area",
-                        "message": _("%(code)s is not a P-code of this operation's country.")
-                        % {"code": checked.record["admin_area"]},
-                    }
-                )
-                checked.record = None
-            else:
-                checked.record["admin_area_id"] = str(area_id)
+        if checked.record and checked.record["admin_area"] and checked.record["admin_area"] not in known:
+            message = _("%(code)s is not a P-code of this operation's country.") % {
+                "code": checked.record["admin_area"]
+            }
+            checked.errors.append({"field": "admin_area", "message": message})
+            checked.record, checked.sealed_record = None, ""
     # A household with a bad P-code on any row is held back whole, as check_household does for other errors.
     bad_keys = {row.household_key for row, c in pairs if c.errors}
     for row, checked in pairs:
         if row.household_key in bad_keys and checked.record is not None:
-            checked.record = None
+            checked.record, checked.sealed_record = None, ""
             checked.errors.append({"field": "household_id", "message": _("Held back with its household.")})
 
 
@@ -366,18 +370,20 @@ def _against_registry(registration_import: RegistrationImport, pairs: list[tuple
     for row, checked in pairs:
         if checked.errors or checked.record is None:
             person_id = by_fingerprint.get(row.fingerprint)
-            staged.append(_Staged(row, checked.errors, None, RowOutcome.INVALID, person_id))
+            staged.append(
+                _Staged(row, checked.errors, None, RowOutcome.INVALID, person_id, sealed_values=checked.sealed_values)
+            )
             continue
         person_id = by_fingerprint.get(row.fingerprint) or by_reference.get(checked.record["reference"])
         if checked.record["reference"] and person_id is None:
             message = _("No person with registration number %(ref)s in this operation.") % {
                 "ref": checked.record["reference"]
             }
-            staged.append(_Staged(row, [{"field": "reference", "message": message}], None, RowOutcome.INVALID))
+            error = {"field": "reference", "message": message}
+            staged.append(_Staged(row, [error], None, RowOutcome.INVALID, sealed_values=checked.sealed_values))
             continue
-        item = _Staged(
-            row, [], checked.record, RowOutcome.NEW if person_id is None else RowOutcome.UNCHANGED, person_id
-        )
+        outcome = RowOutcome.NEW if person_id is None else RowOutcome.UNCHANGED
+        item = _Staged(row, [], checked.record, outcome, person_id, {}, checked.sealed_values, checked.sealed_record)
         staged.append(item)
         if person_id is not None:
             matched[person_id] = item
@@ -509,6 +515,8 @@ def _commit_batch(
     # A household some of whose members are registered already (a newborn added in Kobo): the new members join
     # the household their registered relatives live in.
     existing_home = _homes_of_registered(registration_import, list(households))
+    codes = {record["admin_area"] for rows in households.values() for _f, record in rows if record["admin_area"]}
+    areas = dict(AdminArea.objects.filter(pcode__in=codes, country=operation.country).values_list("pcode", "id"))
     now = timezone.now()
     today = timezone.localdate()
     new_households: list[tuple[Any, ...]] = []
@@ -523,7 +531,7 @@ def _commit_batch(
         home = existing_home.get(key)
         if home is None:
             household_id = uuid.uuid4()
-            head_area = rows[0][1].get("admin_area_id")
+            head_area = areas.get(rows[0][1]["admin_area"])
             new_households.append(
                 (household_id, operation.pk, office_id, _reference("HH"), head_area, None, "", 1, now)
             )
@@ -533,6 +541,7 @@ def _commit_batch(
             counts.joined += len(rows)
         for fingerprint, record in rows:
             person_id = uuid.uuid4()
+            record["admin_area_id"] = areas.get(record["admin_area"])
             people.append(
                 _person_tuple(person_id, record, operation.pk, office_id, fingerprint, registration_import.pk, now)
             )
