@@ -1,7 +1,12 @@
-"""Name forms for search: case, accents, Arabic diacritics and tatweel folded away."""
+"""Name forms for search: case, accents, Arabic diacritics and tatweel folded away; and for Latin spellings
+of the same name (Mohammed, Muhammad, Mohamed, Maxamed), a consonant skeleton that they share ("mhmd").
+
+The skeleton is a simple key of our own (see docs/decisions/0014-import-engine-and-search.md): enough to find
+the spellings field staff produce when searching; the matching engine does the real comparison."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -18,6 +23,21 @@ NAME_FIELDS = (
     "full_name_latin",
 )
 TATWEEL = "\u0640"
+PREFIXES = ("al", "el", "ul")
+# Spellings of one sound, folded before vowels are dropped (Somali x and q, English ph/ou/ee, doubled letters).
+_SOUNDS = (
+    ("ph", "f"),
+    ("kh", "k"),
+    ("gh", "g"),
+    ("dh", "d"),
+    ("th", "t"),
+    ("sh", "s"),
+    ("ks", "x"),  # Oleksandr, Olexandr
+    ("x", "h"),  # Somali x is the Arabic ḥ: Maxamed, Mohamed
+    ("q", "k"),
+    ("c", "k"),
+    ("w", "u"),
+)
 
 
 def fold_name(text: str) -> str:
@@ -26,11 +46,42 @@ def fold_name(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", kept).casefold().split())
 
 
+def skeleton(word: str) -> str:
+    """A key Latin spellings of one name share: spellings of one sound folded, every run of vowels written
+    "a", doubled letters single (Mohammed, Muhammad, Maxamed -> "mahamad"; Mahmoud -> "mahmad" stays apart).
+    '' when the word is not in Latin letters or too short to be a useful key."""
+    if not word.isascii() or not word.isalpha():
+        return ""
+    key = word
+    for spelling, sound in _SOUNDS:
+        key = key.replace(spelling, sound)
+    key = re.sub(r"[aeiouy]+", "a", key[0]) + re.sub(r"[aeiouy]+", "a", key[1:])
+    key = re.sub(r"(.)\1+", r"\1", key)
+    return key if len(key) >= 4 else ""
+
+
+def name_words(text: str) -> list[str]:
+    """Folded words, hyphenated parts split, with the article dropped from 'al-Tamimi'-style names kept too."""
+    words: list[str] = []
+    for word in fold_name(text).split():
+        words.append(word)
+        parts = [p for p in word.split("-") if p]
+        if len(parts) > 1:
+            words.extend(p for p in parts if p not in PREFIXES)
+    return words
+
+
 def search_names_of(person: Any) -> str:
-    """Every name word once, folded, each preceded by a space, so that " word" finds a word start."""
+    """Every name word once, folded, each preceded by a space, so that " word" finds a word start; then the
+    skeleton of each Latin word as " ~key~", so that a search for another spelling finds it."""
     words: list[str] = []
     for name in [*(getattr(person, field) for field in NAME_FIELDS), *person.other_names]:
-        for word in fold_name(name or "").split():
+        for word in name_words(name or ""):
             if word not in words:
                 words.append(word)
-    return "".join(" " + word for word in words)
+    keys: list[str] = []
+    for word in words:
+        key = skeleton(word)
+        if key and key not in keys:
+            keys.append(key)
+    return "".join(" " + word for word in words) + "".join(f" ~{key}~" for key in keys)

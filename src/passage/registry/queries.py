@@ -12,7 +12,7 @@ from passage.core.access import can
 from passage.core.dashboard import Tile
 from passage.core.models import Operation
 from passage.registry.models import Household, HouseholdMember, IdentityDocument, Person, Phone
-from passage.registry.names import fold_name
+from passage.registry.names import fold_name, skeleton
 from passage.registry.normalise import (
     NormaliseError,
     document_index,
@@ -51,7 +51,11 @@ def search_people(user: Any, operation: Operation, text: str) -> QuerySet[Person
         return (by_pcode | _by_document(people, compact)).distinct()
     query = Q()
     for part in fold_name(text).split():
-        query &= Q(search_names__contains=" " + part)  # each word the start of some name word
+        words = Q(search_names__contains=" " + part)  # the start of some name word
+        key = skeleton(part)
+        if key:
+            words |= Q(search_names__contains=f" ~{key}~")  # or another spelling of it
+        query &= words
     return people.filter(query)
 
 

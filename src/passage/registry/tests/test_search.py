@@ -95,3 +95,27 @@ def test_opening_a_person_is_audited_and_outsiders_get_404(registry, caseworker,
 
 def test_masking_keeps_the_last_digits():
     assert mask("+9647701234567") == "••••••••••••67"
+
+
+def test_other_spellings_of_a_name_find_the_person(operation, administrator):
+    from passage.registry.actions import register_household
+    from passage.registry.queries import search_people
+    from passage.registry.registration import ConsentInput, PersonInput
+
+    register_household(
+        acting_user=None,
+        operation=operation,
+        members=[
+            PersonInput(
+                relationship="head",
+                consent=ConsentInput(granted=True, method="verbal"),
+                given_name="محمد",
+                given_name_latin="Mohammed",
+                family_name_latin="Al-Jubouri",
+            )
+        ],
+    )
+    for spelling in ("Muhammad", "Maxamed", "mohamed jubouri", "محمد", "Al-Jubouri"):
+        assert search_people(administrator, operation, spelling).count() == 1, spelling
+    for other in ("Mahmoud", "Hamed"):
+        assert search_people(administrator, operation, other).count() == 0, other
