@@ -73,6 +73,16 @@ PERSON_VIEWERS = {
     "administrator",
 }
 REGISTRARS = {"registration_clerk", "caseworker", "claims_officer", "movement_officer", "administrator"}
+EXPORTERS = {
+    "registration_clerk",
+    "caseworker",
+    "claims_officer",
+    "movement_officer",
+    "data_officer",
+    "data_protection_officer",
+    "administrator",
+}
+COUNTERS = {"me_officer", "data_officer", "administrator"}
 
 
 def _registered(world: World) -> None:
@@ -187,6 +197,18 @@ ROWS: dict[str, Row] = {
     # Administrative areas are public reference data for anyone signed in.
     "GET /api/v1/admin-areas": Row(lambda w: "/api/v1/admin-areas?country=IQ", everyone(200), prepare=_registered),
     "GET /api/v1/admin-areas/{pcode}": Row(lambda w: "/api/v1/admin-areas/IQ", everyone(200), prepare=_registered),
+    # Exports need person.export; counts need person.aggregate (M&E officers may count people they may not see).
+    "POST /api/v1/exports/people": Row(
+        lambda w: "/api/v1/exports/people",
+        status(EXPORTERS, 201, refused=403),
+        lambda w: {"operation": str(w.operation.pk), "q": "amina", "format": "csv"},
+        prepare=_registered,
+    ),
+    "GET /api/v1/aggregates/people": Row(
+        lambda w: f"/api/v1/aggregates/people?operation={w.operation.pk}&level=0",
+        status(COUNTERS, 200, refused=403),
+        prepare=_registered,
+    ),
 }
 
 # The documentation itself is public: it describes the API, it holds no data.

@@ -7,6 +7,7 @@ The outsider is an administrator — of another operation — so every 404 below
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
 
 from passage.conftest import sign_in
 from passage.core import actions
@@ -21,6 +23,7 @@ from passage.core.roles import ROLE_CODES
 from passage.core.tests.factories import OfficeFactory, OperationFactory, ProgrammeFactory, member_of
 from passage.registry.actions import register_household
 from passage.registry.import_actions import save_import_template, stage_registration_import, upload_registration_import
+from passage.registry.person_actions import set_photo
 from passage.registry.registration import ConsentInput, PersonInput
 
 PERSONAS = (*ROLE_CODES, "outsider", "anonymous")
@@ -38,6 +41,17 @@ PERSON_VIEWERS = {
     "administrator",
 }
 REGISTRARS = {"registration_clerk", "caseworker", "claims_officer", "movement_officer", "administrator"}
+EXPORTERS = {
+    "registration_clerk",
+    "caseworker",
+    "claims_officer",
+    "movement_officer",
+    "data_officer",
+    "data_protection_officer",
+    "administrator",
+}
+COUNTERS = {"me_officer", "data_officer", "administrator"}
+SENSITIVE_VIEWERS = REGISTRARS | {"data_protection_officer"}  # documents, phones and photos unmasked
 
 
 @dataclass
@@ -82,6 +96,7 @@ def build_world() -> World:
         ],
     )
     person = household.members.get().person
+    person = set_photo(person=person, acting_user=None, data=PHOTO)
     registration_import = stage_registration_import(
         registration_import=upload_registration_import(
             acting_user=None, operation=operation, filename="kobo.csv", content=IMPORT_FILE
@@ -106,6 +121,13 @@ def build_world() -> World:
     )
 
 
+def _photo() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "grey").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PHOTO = _photo()
 IMPORT_FILE = b"household_id,given_name,sex,consent\nHH1,Amal,F,yes\nHH2,Noor,X,yes\n"
 IMPORT_MAPPING = {"column-0": "household_id", "column-1": "given_name", "column-2": "sex", "column-3": "consent"}
 
@@ -267,6 +289,53 @@ ROWS: dict[str, Row] = {
         "POST",
         lambda w: f"/registry/imports/templates/{w.import_template.pk}/delete/",
         allowed(REGISTRARS, ok=302, refused=404),
+    ),
+    # Exports and counts: exporting needs person.export, counts need person.aggregate (M&E, data officers and
+    # administrators, who may count people they may not see). The outsider gets their own operation's pages.
+    "registry_people_export": Row("GET", lambda w: "/registry/people/export/", allowed(EXPORTERS, outsider=200)),
+    "registry_aggregates": Row("GET", lambda w: "/registry/aggregates/?level=1", allowed(COUNTERS, outsider=200)),
+    "registry_aggregates_hxl": Row(
+        "GET", lambda w: "/registry/aggregates/hxl/?level=1", allowed(COUNTERS, outsider=200)
+    ),
+    # After registration: only those who register people may correct, move, record consent or change a photo;
+    # for everyone else the person does not exist. The photo is shown only to roles with need-to-know.
+    "registry_person_edit": Row(
+        "GET", lambda w: f"/registry/people/{w.person.pk}/edit/", allowed(REGISTRARS, refused=404)
+    ),
+    "registry_person_edit_check": Row(
+        "POST",
+        lambda w: f"/registry/people/{w.person.pk}/edit/check/",
+        allowed(REGISTRARS, refused=404),
+        lambda w: {"touched": "given_name_latin", "given_name_latin": "Amal"},
+    ),
+    "registry_person_status": Row(
+        "GET", lambda w: f"/registry/people/{w.person.pk}/status/", allowed(REGISTRARS, refused=404)
+    ),
+    "registry_person_move": Row(
+        "GET", lambda w: f"/registry/people/{w.person.pk}/move/", allowed(REGISTRARS, refused=404)
+    ),
+    "registry_person_leave": Row(
+        "POST", lambda w: f"/registry/people/{w.person.pk}/leave/", allowed(REGISTRARS, refused=404)
+    ),
+    "registry_person_consent": Row(
+        "GET", lambda w: f"/registry/people/{w.person.pk}/consent/", allowed(REGISTRARS, refused=404)
+    ),
+    "registry_consent_withdraw": Row(
+        "GET",
+        lambda w: f"/registry/people/{w.person.pk}/consent/{w.person.consents.get().pk}/withdraw/",
+        allowed(REGISTRARS, refused=404),
+    ),
+    "registry_person_photo": Row(
+        "GET", lambda w: f"/registry/people/{w.person.pk}/photo/", allowed(SENSITIVE_VIEWERS, refused=404)
+    ),
+    "registry_person_photo_upload": Row(
+        "GET", lambda w: f"/registry/people/{w.person.pk}/photo/change/", allowed(REGISTRARS, refused=404)
+    ),
+    "registry_person_photo_remove": Row(
+        "POST", lambda w: f"/registry/people/{w.person.pk}/photo/remove/", allowed(REGISTRARS, ok=302, refused=404)
+    ),
+    "registry_household_head": Row(
+        "GET", lambda w: f"/registry/households/{w.household.pk}/head/", allowed(REGISTRARS, refused=404)
     ),
     "api_unknown_endpoint": Row("GET", lambda w: "/api/v1/no-such-thing", everyone(404, anonymous=404)),
     # Django's own admin is for platform superusers only; everybody else is sent to its sign-in page.

@@ -19,16 +19,21 @@ from ninja.pagination import paginate
 from passage.api.pagination import LimitOffset
 from passage.api.problems import PROBLEMS
 from passage.core import access as core_access
-from passage.core.models import User
+from passage.core.models import Job, User
+from passage.core.schemas import JobOut
 from passage.registry import access, actions, queries
+from passage.registry.export_actions import ExportRequest, count_people
+from passage.registry.export_actions import export_people as queue_export
 from passage.registry.models import AdminArea, Household, Person, Relationship
 from passage.registry.names import NAME_FIELDS
 from passage.registry.registration import ConsentInput, DocumentInput, PersonInput
 from passage.registry.schemas import (
     AdminAreaOut,
+    AggregatesOut,
     HouseholdIn,
     HouseholdOut,
     MemberIn,
+    PeopleExportIn,
     PersonOut,
     PersonSummaryOut,
 )
@@ -199,3 +204,49 @@ def list_admin_areas(
 def get_admin_area(request: HttpRequest, pcode: str) -> AdminArea:
     areas = AdminArea.objects.visible_to(_user(request)).select_related("parent")
     return get_object_or_404(areas, pcode=pcode.strip().upper())
+
+
+# --- exports and counts -----------------------------------------------------------------------------
+
+
+@router.post("/exports/people", response={201: JobOut, **PROBLEMS}, tags=["exports"])
+def export_people(request: HttpRequest, payload: PeopleExportIn) -> Status[Job]:
+    """Queue an export of the people the user may see matching `q` (needs person.export); the answer is the
+    job: follow it at GET /jobs/{job_id} and download the file from the Jobs page when it has finished."""
+    user = _user(request)
+    operation = core_access.get_operation_for_user(user, payload.operation)
+    job = queue_export(
+        acting_user=user,
+        operation=operation,
+        request=ExportRequest(
+            q=payload.q.strip(),
+            format=payload.format,
+            personal=payload.personal,
+            sensitive=payload.sensitive,
+            password=payload.password,
+        ),
+    )
+    return Status(201, job)
+
+
+@router.get("/aggregates/people", response={200: AggregatesOut, **PROBLEMS}, tags=["exports"])
+def people_aggregates(
+    request: HttpRequest, operation: UUID, level: int = 1, threshold: int | None = None
+) -> dict[str, Any]:
+    """Active people counted by administrative area at `level` (0-4), sex and age group, counts under the
+    threshold suppressed; needs person.aggregate. `threshold` may raise the operation's, never lower it."""
+    user = _user(request)
+    counted = count_people(
+        acting_user=user,
+        operation=core_access.get_operation_for_user(user, operation),
+        level=level,
+        threshold=threshold,
+    )
+    return {
+        "operation_id": counted.operation.pk,
+        "level": counted.level,
+        "threshold": counted.threshold,
+        "as_of": counted.as_of,
+        "suppressed": counted.suppressed,
+        "cells": counted.cells,
+    }

@@ -204,3 +204,39 @@ class AdminAreaOut(Schema):
     @staticmethod
     def resolve_parent(obj: AdminArea) -> str | None:
         return obj.parent.pcode if obj.parent is not None else None
+
+
+# --- exports and counts -----------------------------------------------------------------------------
+
+
+class PeopleExportIn(Schema):
+    operation: uuid.UUID
+    q: str = Field("", max_length=200, description="The people list's search (as GET /people?q=); empty for all")
+    format: str = Field("csv", description="csv or xlsx")
+    personal: bool = Field(False, description="Names, dates of birth, household number and relationship")
+    sensitive: bool = Field(
+        False, description="Phone numbers and identity documents; needs person.view_sensitive and a password"
+    )
+    password: str = Field(
+        "",
+        description="Protects the file (encrypted XLSX, or CSV in an AES zip); at least 12 characters. "
+        "Send it to the recipient by another channel than the file.",
+    )
+
+
+class AggregateCellOut(Schema):
+    pcode: str = Field(description="P-code of the area at the level asked for; empty when not known at that level")
+    area: str
+    sex: str
+    age_group: str = Field(description="0-4, 5-11, 12-17, 18-59, 60+ or unknown")
+    count: int | None = Field(description="None when suppressed")
+    shown: str = Field(description='The count, or "<5" (the threshold) when suppressed')
+
+
+class AggregatesOut(Schema):
+    operation_id: uuid.UUID
+    level: int
+    threshold: int = Field(description="Counts under it are suppressed")
+    as_of: dt.date
+    suppressed: int = Field(description="How many cells are suppressed")
+    cells: list[AggregateCellOut]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from passage.registry import import_views, views
+from passage.registry import export_views, import_views, person_views, views
 
 urlpatterns = [
     path("people/", views.people, name="registry_people"),
@@ -23,4 +23,23 @@ urlpatterns = [
         import_views.import_template_delete,
         name="registry_import_template_delete",
     ),
+    path("people/export/", export_views.people_export, name="registry_people_export"),
+    path("aggregates/", export_views.aggregates, name="registry_aggregates"),
+    path("aggregates/hxl/", export_views.aggregates_hxl, name="registry_aggregates_hxl"),
+    # After registration: corrections, status, households over time, consent, photo (registry.person_views).
+    path("people/<uuid:person_id>/edit/", person_views.edit, name="registry_person_edit"),
+    path("people/<uuid:person_id>/edit/check/", person_views.edit_check, name="registry_person_edit_check"),
+    path("people/<uuid:person_id>/status/", person_views.status, name="registry_person_status"),
+    path("people/<uuid:person_id>/move/", person_views.move, name="registry_person_move"),
+    path("people/<uuid:person_id>/leave/", person_views.leave, name="registry_person_leave"),
+    path("people/<uuid:person_id>/consent/", person_views.consent, name="registry_person_consent"),
+    path(
+        "people/<uuid:person_id>/consent/<uuid:consent_id>/withdraw/",
+        person_views.consent_withdraw,
+        name="registry_consent_withdraw",
+    ),
+    path("people/<uuid:person_id>/photo/", person_views.photo, name="registry_person_photo"),
+    path("people/<uuid:person_id>/photo/change/", person_views.photo_upload, name="registry_person_photo_upload"),
+    path("people/<uuid:person_id>/photo/remove/", person_views.photo_remove, name="registry_person_photo_remove"),
+    path("households/<uuid:household_id>/head/", person_views.household_head, name="registry_household_head"),
 ]
