@@ -5,12 +5,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.test_browser import page, server  # noqa: F401  (the fixtures: one server per module, one browser per test)
-
 pytestmark = pytest.mark.browser
 
 
-def test_clerk_registers_a_household_of_two(server: dict[str, str], page: Page) -> None:  # noqa: F811
+def test_clerk_registers_a_household_of_two(server: dict[str, str], page: Page) -> None:
     page.goto(server["base"] + "/login/")
     page.get_by_label("Username").fill("clerk")
     page.get_by_label("Password").fill(server["password"])

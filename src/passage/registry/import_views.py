@@ -233,6 +233,8 @@ def _import_page(
         "layout": [{"column": column, "label": field_label(field)} for column, field in layout],
         "mapping_rows": _mapping_rows(registration_import, columns, posted_mapping or mapping),
         "mapping_errors": mapping_errors or [],
+        "mapping_open": bool(mapping_errors) or not mapping,
+        "mapped_count": sum(1 for column in columns if (posted_mapping or mapping).get(column)),
         "template_name": template_name,
         "may_remap": restageable and bool(columns),
         "may_restage": restageable,
