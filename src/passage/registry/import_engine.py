@@ -9,7 +9,7 @@ progress bar moves; staging can be re-run from the start at any time, since stag
 
 Committing writes households chunk by chunk, each in one transaction, skipping any row whose fingerprint is
 already in the registry: a committing job that stops half-way is retried and resumes without duplicates.
-See docs/decisions/0014-import-engine.md.
+See docs/decisions/0014-import-engine-and-search.md.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 person.export: the roles that see people and work with lists of them; not finance officers (payment lists come
 from assistance) nor feedback focal points. person.aggregate: M&E officers, data officers and administrators
-(docs/decisions/0014-registry-exports-and-aggregates.md).
+(docs/decisions/0016-registry-exports-and-aggregates.md).
 """
 
 from django.db import migrations
