@@ -186,7 +186,8 @@ def cmd_locations(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Stage and check a registration file; with --commit, add its sound households to the registry."""
+    """Stage and check a registration file; with --commit, add its sound households to the registry and apply
+    the corrections it carries for people already registered."""
     _setup_django()
     from pathlib import Path
 
@@ -198,18 +199,39 @@ def cmd_import(args: argparse.Namespace) -> int:
         stage_registration_import,
         upload_registration_import,
     )
-    from passage.registry.models import ImportState
+    from passage.registry.models import ImportState, ImportTemplate
+    from passage.registry.tabular import TableError, read_table
 
     try:
         operation = Operation.objects.get(code=args.operation)
         office = Office.objects.get(operation=operation, code=args.office) if args.office else None
-        content = Path(args.file).read_bytes()
-        registration_import = upload_registration_import(
-            acting_user=None, operation=operation, filename=args.file, content=content, office=office
-        )
     except (Operation.DoesNotExist, Office.DoesNotExist):
         print(f"No operation {args.operation!r} (or no office {args.office!r} in it).", file=sys.stderr)
         return 1
+    mapping = None
+    if args.template:
+        template = ImportTemplate.objects.filter(operation=operation, name=args.template).first()
+        if template is None:
+            names = ", ".join(ImportTemplate.objects.filter(operation=operation).values_list("name", flat=True))
+            print(
+                f"No template {args.template!r} in {operation.code}; saved templates: {names or 'none'}.",
+                file=sys.stderr,
+            )
+            return 1
+        try:
+            columns = read_table(Path(args.file)).header
+        except (TableError, OSError) as error:
+            print(f"{args.file}: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
+            return 1
+        mapping = {column: field for column, field in template.mapping.items() if column in columns}
+        if not mapping:
+            print(f"None of the columns of the template {args.template!r} are in {args.file}.", file=sys.stderr)
+            return 1
+    try:
+        content = Path(args.file).read_bytes()
+        registration_import = upload_registration_import(
+            acting_user=None, operation=operation, filename=args.file, content=content, office=office, mapping=mapping
+        )
     except OSError as error:
         print(f"{args.file}: {error.strerror}", file=sys.stderr)
         return 1
@@ -223,22 +245,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     mapped = ", ".join(f"{column} → {field}" for column, field in registration_import.mapping.items())
     print(f"Columns: {mapped or 'none recognised'}")
     print(
-        f"{registration_import.rows_total} rows: {registration_import.rows_valid} ready, "
+        f"{registration_import.rows_total} rows: {registration_import.rows_valid} new, "
+        f"{registration_import.rows_update} with corrections to registered people, "
         f"{registration_import.rows_invalid} with errors, "
         f"{registration_import.rows_already_registered} already registered."
     )
+    if registration_import.problem:
+        print(registration_import.problem)
     for row in registration_import.rows.exclude(errors=[]).order_by("row_number")[:20]:
         for problem in row.errors[:3]:
             print(f"  row {row.row_number}, {problem['field']}: {problem['message']}")
-    if args.commit and registration_import.rows_valid:
+    to_apply = registration_import.rows_valid + registration_import.rows_update
+    if args.commit and to_apply:
         registration_import = approve_registration_import(registration_import=registration_import, acting_user=None)
         print(
             f"Registered {registration_import.households_created} households, "
-            f"{registration_import.people_created} people."
+            f"{registration_import.people_created} people; corrected {registration_import.people_updated} people."
         )
-    elif registration_import.rows_valid:
+    elif to_apply:
         print(f"Staged as import {registration_import.pk}; run again with --commit to add it to the registry.")
-    return 0 if registration_import.rows_valid else 1
+    return 0 if to_apply else 1
 
 
 def cmd_createoperation(args: argparse.Namespace) -> int:
@@ -415,6 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
     registration.add_argument("file")
     registration.add_argument("--operation", required=True, help="operation code")
     registration.add_argument("--office", help="office code")
+    registration.add_argument("--template", help="a column mapping saved in the browser, by its name")
     registration.add_argument("--commit", action="store_true", help="register the households whose rows are sound")
     registration.set_defaults(func=cmd_import)
 

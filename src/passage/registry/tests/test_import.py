@@ -14,6 +14,7 @@ from passage.core.tests.factories import member_of
 from passage.registry.import_actions import (
     approve_registration_import,
     reject_registration_import,
+    save_import_template,
     stage_registration_import,
     upload_registration_import,
 )
@@ -139,8 +140,22 @@ def test_command_line_import(operation, tmp_path, capsys):
     path.write_bytes(_file(GOOD + BAD))
     assert cli.main(["import", str(path), "--operation", operation.code]) == 0
     out = capsys.readouterr().out
-    assert "6 rows: 4 ready, 2 with errors" in out and "row 5, sex" in out and not Person.objects.exists()
+    assert "6 rows: 4 new, 0 with corrections to registered people, 2 with errors" in out and "row 5, sex" in out and not Person.objects.exists()
     assert cli.main(["import", str(path), "--operation", operation.code, "--commit"]) == 0
     assert "Registered 3 households, 4 people" in capsys.readouterr().out
     assert cli.main(["import", str(path), "--operation", operation.code, "--commit"]) == 1
     assert "4 already registered" in capsys.readouterr().out
+
+
+def test_command_line_import_with_a_saved_template(clerk, operation, tmp_path, capsys):
+    """Headers no one would guess (a partner's own), mapped once in the browser and saved as a template."""
+    path = tmp_path / "partner.csv"
+    path.write_text("famille,prenom,genre,accord\nF1,Amina,F,yes\nF1,Yusuf,M,yes\n", encoding="utf-8")
+    mapping = {"famille": "household_id", "prenom": "given_name", "genre": "sex", "accord": "consent"}
+    save_import_template(acting_user=clerk, operation=operation, name="Partner A", mapping=mapping)
+    assert cli.main(["import", str(path), "--operation", operation.code, "--template", "Nope"]) == 1
+    assert "saved templates: Partner A" in capsys.readouterr().err
+    assert cli.main(["import", str(path), "--operation", operation.code, "--template", "Partner A", "--commit"]) == 0
+    out = capsys.readouterr().out
+    assert "prenom → given_name" in out and "Registered 1 households, 2 people" in out
+    assert set(Person.objects.values_list("given_name", flat=True)) == {"Amina", "Yusuf"}
