@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from passage.api.root import api
 from passage.core import actions
 from passage.registry.actions import register_household
-from passage.registry.models import AdminArea, Household, Person
+from passage.registry.models import AdminArea, Household, HouseholdMember, Person, Site
+from passage.registry.person_actions import move_person
 from passage.registry.registration import ConsentInput, PersonInput
-from tests.test_authorization_matrix import JOB_OVERSEERS, PERSONAS, World, build_world
+from tests.test_authorization_matrix import IMPORT_FILE, JOB_OVERSEERS, PERSONAS, World, build_world
 
 EVERY_ROLE = {p for p in PERSONAS if p not in ("outsider", "anonymous")}
 
@@ -30,6 +33,7 @@ class Row:
     expect: Callable[[str], int]
     body: Callable[[World], dict[str, Any]] | None = None
     prepare: Callable[[World], None] = lambda world: None
+    multipart: bool = False  # send the body as multipart/form-data (file uploads) instead of JSON
 
 
 def status(roles: set[str], ok: int, *, refused: int = 404, outsider: int = 404) -> Callable[[str], int]:
@@ -114,6 +118,41 @@ def _household_id(world: World) -> Any:
     return household.pk
 
 
+def _version(world: World) -> int:
+    return int(Person.objects.get(pk=world.person.pk).version)
+
+
+def _consent_id(world: World) -> Any:
+    return world.person.consents.get(purpose="registration").pk
+
+
+def _second_member(world: World) -> None:
+    """Someone else joins the world's household, so that its head can change."""
+    other = register_household(
+        acting_user=None,
+        operation=world.operation,
+        office=world.office,
+        members=[
+            PersonInput(
+                relationship="head", consent=ConsentInput(granted=True, method="verbal"), given_name_latin="Salma"
+            )
+        ],
+    )
+    newcomer = other.members.get().person
+    move_person(
+        person=newcomer, acting_user=None, to_household=world.household, relationship="spouse", on=timezone.localdate()
+    )
+
+
+def _spouse_id(world: World) -> str:
+    return str(HouseholdMember.objects.get(household=world.household, relationship="spouse").person_id)
+
+
+def _site(world: World) -> None:
+    area, _created = AdminArea.objects.get_or_create(pcode="IQ", defaults={"country": "IQ", "level": 0, "name": "Iraq"})
+    Site.objects.create(operation=world.operation, code="C-01", name="Camp One", type="camp", admin_area=area)
+
+
 def _registration(world: World) -> dict[str, Any]:
     member = {"relationship": "head", "consent": {"granted": True, "method": "verbal"}, "given_name_latin": "Noor"}
     return {"operation": str(world.operation.pk), "members": [member]}
@@ -194,6 +233,79 @@ ROWS: dict[str, Row] = {
         lambda w: f"/api/v1/households/{_household_id(w)}", status(PERSON_VIEWERS, 200), prepare=_registered
     ),
     "POST /api/v1/households": Row(lambda w: "/api/v1/households", status(REGISTRARS, 201, refused=403), _registration),
+    # After registration, as the browser's pages: changes need person.register (404 for anyone else, as the
+    # record would otherwise be confirmed to exist); reading consent decisions needs person.view.
+    "PATCH /api/v1/people/{person_id}": Row(
+        lambda w: f"/api/v1/people/{w.person.pk}",
+        status(REGISTRARS, 200),
+        lambda w: {"version": _version(w), "given_name_latin": "Amala"},
+    ),
+    "POST /api/v1/people/{person_id}/status": Row(
+        lambda w: f"/api/v1/people/{w.person.pk}/status",
+        status(REGISTRARS, 200),
+        lambda w: {"status": "withdrawn", "reason": "Moved abroad", "version": _version(w)},
+    ),
+    "POST /api/v1/people/{person_id}/move": Row(
+        lambda w: f"/api/v1/people/{w.person.pk}/move",
+        status(REGISTRARS, 200),
+        lambda w: {"relationship": "head", "on": timezone.localdate().isoformat(), "address": "Camp One, C-12"},
+    ),
+    "POST /api/v1/people/{person_id}/leave": Row(
+        lambda w: f"/api/v1/people/{w.person.pk}/leave",
+        status(REGISTRARS, 200),
+        lambda w: {"on": timezone.localdate().isoformat()},
+    ),
+    "GET /api/v1/people/{person_id}/consents": Row(
+        lambda w: f"/api/v1/people/{w.person.pk}/consents", status(PERSON_VIEWERS, 200)
+    ),
+    "POST /api/v1/people/{person_id}/consents": Row(
+        lambda w: f"/api/v1/people/{w.person.pk}/consents",
+        status(REGISTRARS, 201),
+        lambda w: {"purpose": "research", "granted": True, "method": "verbal"},
+    ),
+    "POST /api/v1/people/{person_id}/consents/{consent_id}/withdraw": Row(
+        lambda w: f"/api/v1/people/{w.person.pk}/consents/{_consent_id(w)}/withdraw",
+        status(REGISTRARS, 200),
+        lambda w: {"note": "Asked at the help desk"},
+    ),
+    "GET /api/v1/households": Row(
+        lambda w: f"/api/v1/households?operation={w.operation.pk}&q=amal", status(PERSON_VIEWERS, 200, refused=403)
+    ),
+    "POST /api/v1/households/{household_id}/head": Row(
+        lambda w: f"/api/v1/households/{w.household.pk}/head",
+        status(REGISTRARS, 200),
+        lambda w: {"new_head": _spouse_id(w), "former_head_relationship": "spouse"},
+        prepare=_second_member,
+    ),
+    # Sites are where the operation works: anyone of the operation may list them.
+    "GET /api/v1/sites": Row(
+        lambda w: f"/api/v1/sites?operation={w.operation.pk}", status(EVERY_ROLE, 200), prepare=_site
+    ),
+    # Registration imports, as the import pages: the list and the upload need person.register (403 without it);
+    # one import is a 404 for anyone who may not register people in its operation.
+    "GET /api/v1/imports": Row(
+        lambda w: f"/api/v1/imports?operation={w.operation.pk}", status(REGISTRARS, 200, refused=403)
+    ),
+    "POST /api/v1/imports": Row(
+        lambda w: "/api/v1/imports",
+        status(REGISTRARS, 201, refused=403),
+        lambda w: {"operation": str(w.operation.pk), "file": SimpleUploadedFile("kobo.csv", IMPORT_FILE)},
+        multipart=True,
+    ),
+    "GET /api/v1/imports/{import_id}": Row(
+        lambda w: f"/api/v1/imports/{w.registration_import.pk}", status(REGISTRARS, 200)
+    ),
+    "GET /api/v1/imports/{import_id}/rows": Row(
+        lambda w: f"/api/v1/imports/{w.registration_import.pk}/rows?outcome=invalid", status(REGISTRARS, 200)
+    ),
+    "POST /api/v1/imports/{import_id}/approve": Row(
+        lambda w: f"/api/v1/imports/{w.registration_import.pk}/approve", status(REGISTRARS, 200)
+    ),
+    "POST /api/v1/imports/{import_id}/reject": Row(
+        lambda w: f"/api/v1/imports/{w.registration_import.pk}/reject",
+        status(REGISTRARS, 200),
+        lambda w: {"reason": "Wrong district"},
+    ),
     # Administrative areas are public reference data for anyone signed in.
     "GET /api/v1/admin-areas": Row(lambda w: "/api/v1/admin-areas?country=IQ", everyone(200), prepare=_registered),
     "GET /api/v1/admin-areas/{pcode}": Row(lambda w: "/api/v1/admin-areas/IQ", everyone(200), prepare=_registered),
@@ -237,7 +349,9 @@ def test_api_matrix(client, db, key: str, persona: str):
         headers["Authorization"] = f"Bearer {plaintext}"
     method = key.split(" ", 1)[0].lower()
     kwargs: dict[str, Any] = {"headers": headers}
-    if row.body is not None:
+    if row.body is not None and row.multipart:
+        kwargs.update(data=row.body(world))
+    elif row.body is not None:
         kwargs.update(data=json.dumps(row.body(world)), content_type="application/json")
     response = getattr(client, method)(row.path(world), **kwargs)
     assert response.status_code == row.expect(persona), (
