@@ -86,22 +86,40 @@ class Editor:
             values["documents"], self.document_rows = document_values(self.documents)
         return values
 
+    def _document_form(self, key: str) -> tuple[Any, str] | None:
+        """The document row an error key such as 'documents[1].number' speaks of, and the field named."""
+        match = _DOCUMENT_KEY.fullmatch(key)
+        if match and self.documents is not None and int(match.group(1)) < len(self.document_rows):
+            return self.documents.forms[self.document_rows[int(match.group(1))]], match.group(2)
+        return None
+
+    def _already_wrong(self, key: str) -> bool:
+        """Has the field this rule speaks of already been refused for its shape (a date that cannot be read)?
+        Then the rule, which saw no value there, has nothing to add."""
+        found = self._document_form(key)
+        if found is not None:
+            form, name = found
+            return bool(form.errors.get(name))
+        return bool(self.form.errors.get(self.form.field_of(key)))
+
     def place(self, errors: dict[str, list[str]]) -> None:
         for key, messages_ in self.form.place(errors).items():
-            match = _DOCUMENT_KEY.fullmatch(key)
-            if match and self.documents is not None and int(match.group(1)) < len(self.document_rows):
-                form = self.documents.forms[self.document_rows[int(match.group(1))]]
-                form.add_error(match.group(2) if match.group(2) in form.fields else None, messages_)
+            found = self._document_form(key)
+            if found is not None:
+                form, name = found
+                form.add_error(name if name in form.fields else None, messages_)
             else:
                 self.general_errors.extend(messages_)
 
     def check(self) -> None:
-        """Run the rules on what was typed (nothing is saved) and place what they say."""
+        """Run the rules on what was typed (nothing is saved) and place what they say, beside the fields
+        whose shape was right (a field that could not be read already says so)."""
         _checked, errors = actions.check_person_update(self.person, self.values())
-        self.place(errors)
+        self.place({key: found for key, found in errors.items() if not self._already_wrong(key)})
 
     def save(self, request: HttpRequest) -> Person | None:
         if not self.shape_is_valid():
+            self.check()  # every mistake at once, not the next one only after this is fixed
             return None
         values = self.values()
         if not values:
@@ -197,7 +215,8 @@ def edit_check(request: HttpRequest, person_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def status(request: HttpRequest, person_id: str) -> HttpResponse:
     person = _changer(request, person_id)
-    initial = {"status": person.status, "on": person.status_on, "version": person.version}
+    # "Since" is the date of the new status: the date of the one it replaces is no answer to it.
+    initial = {"status": person.status, "version": person.version}
     form = StatusForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -254,7 +273,9 @@ def move(request: HttpRequest, person_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         household = None
-        if data["destination"] == "existing":
+        if data["destination"] == "existing" and not (data.get("household") or "").strip():
+            form.add_error("household", _("Give the number of the household the person moves to."))
+        elif data["destination"] == "existing":
             try:
                 household = find_household_for_user(request.user, person.operation, data.get("household") or "")
             except Http404:
@@ -432,6 +453,7 @@ def photo(request: HttpRequest, person_id: str) -> HttpResponse:
 def photo_upload(request: HttpRequest, person_id: str) -> HttpResponse:
     person = _changer(request, person_id)
     form = PhotoForm(request.POST or None, request.FILES or None, initial={"version": person.version})
+    conflict = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["photo"]
         try:
@@ -443,15 +465,16 @@ def photo_upload(request: HttpRequest, person_id: str) -> HttpResponse:
             )
         except ValidationError as error:
             add_action_errors(form, error)
-        except PersonChangedMeanwhile as conflict:
-            form.add_error(None, str(conflict))
+        except PersonChangedMeanwhile as stale:
+            # A file cannot be put back in the form: a fresh one, at the current version, to choose it again.
+            conflict, form = stale, PhotoForm(initial={"version": stale.current_version})
         else:
             messages.success(request, _("The photo is saved, encrypted."))
             return _to_person(changed)
     return render(
         request,
         "registry/person/photo.html",
-        {"person": person, "form": form, "sensitive": may_see_sensitive(request.user, person)},
+        {"person": person, "form": form, "sensitive": may_see_sensitive(request.user, person), "conflict": conflict},
     )
 
 
