@@ -203,3 +203,33 @@ def test_a_saved_template_is_applied_by_name(api_as, clerk, operation, jobs_run)
 def test_rows_of_an_outcome_that_does_not_exist_are_a_problem(api_as, clerk, staged):
     problem = assert_problem(api_as(clerk).get(f"/imports/{staged.pk}/rows", outcome="maybe"), 422)
     assert [error["field"] for error in problem["errors"]] == ["outcome"]
+
+
+def test_changes_to_registered_people_are_shown_old_to_new_and_applied_after_approval(
+    api_as, clerk, operation, jobs_run
+):
+    header = "_uuid,household_id,relationship,given_name,family_name,sex,dob,consent\n"
+
+    def upload(row: str) -> dict[str, Any]:
+        file = SimpleUploadedFile("kobo.csv", (header + row + "\n").encode(), content_type="text/csv")
+        with jobs_run():
+            response = api.upload(operation, file)
+        assert response.status_code == 201, response.content
+        return dict(response.json())
+
+    api = api_as(clerk)
+    first = upload("k-1,H1,head,Zainab,Ali,F,1990,yes")
+    with jobs_run():
+        api.post(f"/imports/{first['id']}/approve")
+    corrected = upload("k-1,H1,head,Zaynab,Ali,F,1990-04-12,yes")
+    assert api.get(f"/imports/{corrected['id']}").json()["rows"]["update"] == 1
+    (row,) = api.get(f"/imports/{corrected['id']}/rows", outcome="update").json()["items"]
+    person = Person.objects.get()
+    assert row["person_id"] == str(person.pk)
+    changes = {change["field"]: (change["old"], change["new"]) for change in row["changes"]}
+    assert changes["given_name"] == ("Zainab", "Zaynab") and changes["birth_date"] == ("1990-01-01", "1990-04-12")
+    assert person.given_name == "Zainab"  # nothing changes before approval
+    with jobs_run():
+        api.post(f"/imports/{corrected['id']}/approve")
+    assert api.get(f"/imports/{corrected['id']}").json()["result"]["people_updated"] == 1
+    assert api.get(f"/people/{person.pk}").json()["given_name"] == "Zaynab"
