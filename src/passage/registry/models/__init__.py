@@ -1,3 +1,12 @@
+from passage.registry.models.groups import (
+    Group,
+    GroupHousehold,
+    GroupKind,
+    GroupMembership,
+    GroupRole,
+    GroupStatus,
+    MembershipEnd,
+)
 from passage.registry.models.imports import ImportState, ImportTemplate, RegistrationImport, RowOutcome, StagedRow
 from passage.registry.models.locations import AdminArea, Site, SiteType
 from passage.registry.models.people import (
@@ -23,11 +32,18 @@ __all__ = [
     "ConsentPurpose",
     "DatePrecision",
     "DocumentType",
+    "Group",
+    "GroupHousehold",
+    "GroupKind",
+    "GroupMembership",
+    "GroupRole",
+    "GroupStatus",
     "Household",
     "HouseholdMember",
     "IdentityDocument",
     "ImportState",
     "ImportTemplate",
+    "MembershipEnd",
     "Person",
     "PersonStatus",
     "Phone",
