@@ -140,7 +140,11 @@ def test_command_line_import(operation, tmp_path, capsys):
     path.write_bytes(_file(GOOD + BAD))
     assert cli.main(["import", str(path), "--operation", operation.code]) == 0
     out = capsys.readouterr().out
-    assert "6 rows: 4 new, 0 with corrections to registered people, 2 with errors" in out and "row 5, sex" in out and not Person.objects.exists()
+    assert (
+        "6 rows: 4 new, 0 with corrections to registered people, 2 with errors" in out
+        and "row 5, sex" in out
+        and not Person.objects.exists()
+    )
     assert cli.main(["import", str(path), "--operation", operation.code, "--commit"]) == 0
     assert "Registered 3 households, 4 people" in capsys.readouterr().out
     assert cli.main(["import", str(path), "--operation", operation.code, "--commit"]) == 1
