@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from PIL import Image
 
 from passage.conftest import sign_in
@@ -125,6 +126,35 @@ def _photo() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), "grey").save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def _group(world: World) -> Any:
+    """A community of the operation with the world's person as member and household (made once per world)."""
+    group = getattr(world, "_group", None)
+    if group is None:
+        from passage.registry.group_actions import add_household, add_member, create_group
+        from passage.registry.models import AdminArea
+
+        area, _ = AdminArea.objects.get_or_create(pcode="IQ", defaults={"country": "IQ", "level": 0, "name": "Iraq"})
+        group = create_group(
+            acting_user=None,
+            operation=world.operation,
+            office=world.office,
+            kind="community",
+            name="Sinjar",
+            admin_area=area,
+        )
+        world._group_member = add_member(group=group, person=world.person, acting_user=None)  # type: ignore[attr-defined]
+        world._group_household = add_household(group=group, household=world.household, acting_user=None)  # type: ignore[attr-defined]
+        world._group = group  # type: ignore[attr-defined]
+    return group
+
+
+def _group_url(world: World, rest: str = "") -> str:
+    """A URL of the world's group; {member} and {household} in `rest` stand for its membership and household."""
+    group = _group(world)
+    member, household = world._group_member.pk, world._group_household.pk  # type: ignore[attr-defined]
+    return f"/registry/groups/{group.pk}/" + rest.format(member=member, household=household)
 
 
 PHOTO = _photo()
@@ -336,6 +366,43 @@ ROWS: dict[str, Row] = {
     ),
     "registry_household_head": Row(
         "GET", lambda w: f"/registry/households/{w.household.pk}/head/", allowed(REGISTRARS, refused=404)
+    ),
+    # Groups and communities: seen by those who see people, changed by those who register them; another
+    # operation's group (and for everyone else, a page to change one) does not exist.
+    "registry_groups": Row("GET", lambda w: "/registry/groups/", allowed(PERSON_VIEWERS, outsider=200)),
+    "registry_group_create": Row("GET", lambda w: "/registry/groups/new/", allowed(REGISTRARS, outsider=200)),
+    "registry_group": Row("GET", lambda w: _group_url(w), allowed(PERSON_VIEWERS, refused=404)),
+    "registry_group_edit": Row("GET", lambda w: _group_url(w, "edit/"), allowed(REGISTRARS, refused=404)),
+    "registry_group_dissolve": Row("GET", lambda w: _group_url(w, "dissolve/"), allowed(REGISTRARS, refused=404)),
+    "registry_group_member_add": Row("GET", lambda w: _group_url(w, "members/add/"), allowed(REGISTRARS, refused=404)),
+    "registry_group_person_picker": Row(
+        "GET", lambda w: _group_url(w, "members/find/?find=Amal"), allowed(REGISTRARS, refused=404)
+    ),
+    "registry_group_membership": Row(
+        "GET", lambda w: _group_url(w, "members/{member}/"), allowed(REGISTRARS, refused=404)
+    ),
+    "registry_group_member_end": Row(
+        "POST",
+        lambda w: _group_url(w, "members/{member}/end/"),
+        allowed(REGISTRARS, ok=302, refused=404),
+        lambda w: {"end-on": timezone.localdate().isoformat()},
+    ),
+    "registry_group_member_role": Row(
+        "POST",
+        lambda w: _group_url(w, "members/{member}/role/"),
+        allowed(REGISTRARS, ok=302, refused=404),
+        lambda w: {"role-role": "chair", "role-on": timezone.localdate().isoformat()},
+    ),
+    "registry_group_representative": Row(
+        "GET", lambda w: _group_url(w, "representative/"), allowed(REGISTRARS, refused=404)
+    ),
+    "registry_group_household_add": Row(
+        "GET", lambda w: _group_url(w, "households/add/"), allowed(REGISTRARS, refused=404)
+    ),
+    "registry_group_household_end": Row(
+        "GET",
+        lambda w: _group_url(w, "households/{household}/end/"),
+        allowed(REGISTRARS, refused=404),
     ),
     "api_unknown_endpoint": Row("GET", lambda w: "/api/v1/no-such-thing", everyone(404, anonymous=404)),
     # Django's own admin is for platform superusers only; everybody else is sent to its sign-in page.

@@ -23,6 +23,7 @@ class NavEntry:
 ENTRIES: list[NavEntry] = [
     NavEntry("dashboard", _("Dashboard"), "speedometer2"),
     NavEntry("registry_people", _("People"), "person-vcard", "person.view"),
+    NavEntry("registry_groups", _("Groups"), "people-fill", "person.view"),
     NavEntry("registry_register", _("Register"), "person-plus", "person.register"),
     NavEntry("registry_imports", _("Imports"), "file-earmark-arrow-up", "person.register"),
     NavEntry("jobs", _("Jobs"), "hourglass-split"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from passage.core.models import Operation
 from passage.registry.models import AdminArea, Group, GroupHousehold, GroupMembership, GroupRole, Person
@@ -23,10 +24,8 @@ def groups_for(
     groups = (
         visible.filter(operation=operation)
         .select_related("admin_area", "site", "office")
-        .annotate(
-            member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True),
-            household_count=Count("household_links", filter=Q(household_links__left_on__isnull=True), distinct=True),
-        )
+        .annotate(member_count=_current(GroupMembership), household_count=_current(GroupHousehold))
+        .order_by("name_latin", "name", "reference")
     )
     text = text.strip()
     if text:
@@ -42,6 +41,19 @@ def groups_for(
     if status:
         groups = groups.filter(status=status)
     return groups
+
+
+def _current(model: Any) -> Coalesce:
+    """How many current rows of `model` (memberships, household links) a group has: one small counting
+    subquery per group of the page, never a join of members by households."""
+    rows = (
+        model.objects.filter(group=OuterRef("pk"), left_on__isnull=True)
+        .order_by()
+        .values("group")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def _in_area(prefix: str, area: AdminArea) -> Q:

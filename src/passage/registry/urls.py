@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from passage.registry import export_views, import_views, person_views, views
 
@@ -42,4 +42,5 @@ urlpatterns = [
     path("people/<uuid:person_id>/photo/change/", person_views.photo_upload, name="registry_person_photo_upload"),
     path("people/<uuid:person_id>/photo/remove/", person_views.photo_remove, name="registry_person_photo_remove"),
     path("households/<uuid:household_id>/head/", person_views.household_head, name="registry_household_head"),
+    path("groups/", include("passage.registry.group_urls")),  # groups and communities (registry.group_views)
 ]
