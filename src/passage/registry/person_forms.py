@@ -11,12 +11,24 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from passage.core.forms import Styled
-from passage.registry.forms import AGE_ONLY, BLANK, DATE_PATTERNS, PRECISIONS
+from passage.registry.form_fields import (
+    AGE_ONLY,
+    BLANK,
+    NAME_LABELS,
+    PRECISIONS,
+    codes,
+    languages_field,
+    lines,
+    marital_status_field,
+    nationalities_field,
+    other_names_field,
+    parse_birth_date,
+    washington_group_field,
+)
 from passage.registry.models import (
     ConsentMethod,
     ConsentPurpose,
@@ -27,42 +39,12 @@ from passage.registry.models import (
     Relationship,
     Sex,
 )
-from passage.registry.models.people import MaritalStatus
 from passage.registry.names import NAME_FIELDS
 from passage.registry.person_actions import BIRTH_KEYS
-from passage.registry.registration import WASHINGTON_GROUP_ANSWERS, WASHINGTON_GROUP_DOMAINS, DocumentInput
+from passage.registry.registration import WASHINGTON_GROUP_DOMAINS, DocumentInput
 
 PERSON_PREFIX = "person"
 DOCUMENTS_PREFIX = "documents"
-_ANSWER_LABELS = {
-    1: _("No difficulty"),
-    2: _("Some difficulty"),
-    3: _("A lot of difficulty"),
-    4: _("Cannot do at all"),
-    7: _("Refused"),
-    9: _("Does not know"),
-}
-WASHINGTON_GROUP_CHOICES = [(answer, _ANSWER_LABELS[answer]) for answer in WASHINGTON_GROUP_ANSWERS]
-NAME_LABELS = {
-    "given_name": _("Given name"),
-    "father_name": _("Father's name"),
-    "grandfather_name": _("Grandfather's name"),
-    "family_name": _("Family name"),
-    "full_name": _("Full name as written"),
-    "given_name_latin": _("Given name (Latin letters)"),
-    "father_name_latin": _("Father's name (Latin letters)"),
-    "grandfather_name_latin": _("Grandfather's name (Latin letters)"),
-    "family_name_latin": _("Family name (Latin letters)"),
-    "full_name_latin": _("Full name (Latin letters)"),
-}
-
-
-def _codes(text: str) -> list[str]:
-    return [code for code in re.split(r"[\s,;]+", text.strip()) if code]
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class PersonForm(Styled, forms.Form):
@@ -71,7 +53,7 @@ class PersonForm(Styled, forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, required=False)
-    marital_status = forms.ChoiceField(label=_("Marital status"), choices=MaritalStatus.choices, required=False)
+    marital_status = marital_status_field()
     birth_date_precision = forms.ChoiceField(label=_("Date of birth known as"), choices=PRECISIONS, required=False)
     birth_date = forms.CharField(
         label=_("Date of birth"),
@@ -83,26 +65,9 @@ class PersonForm(Styled, forms.Form):
     age_years = forms.IntegerField(
         label=_("Age in years"), required=False, widget=forms.NumberInput(attrs={"min": 0, "max": 120})
     )
-    other_names = forms.CharField(
-        label=_("Other names and aliases"),
-        required=False,
-        help_text=_("One a line"),
-        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
-    )
-    nationalities = forms.CharField(
-        label=_("Nationalities"),
-        required=False,
-        max_length=100,
-        help_text=_("Two-letter codes, e.g. IQ SY"),
-        widget=forms.TextInput(attrs={"dir": "ltr"}),
-    )
-    languages = forms.CharField(
-        label=_("Languages"),
-        required=False,
-        max_length=100,
-        help_text=_("ISO 639 codes, e.g. ar ku"),
-        widget=forms.TextInput(attrs={"dir": "ltr"}),
-    )
+    other_names = other_names_field()
+    nationalities = nationalities_field()
+    languages = languages_field()
     phones = forms.CharField(
         label=_("Phones"),
         required=False,
@@ -123,13 +88,7 @@ class PersonForm(Styled, forms.Form):
                 widget=forms.TextInput(attrs={"dir": "ltr" if name.endswith("_latin") else "auto"}),
             )
         for domain in WASHINGTON_GROUP_DOMAINS:
-            self.fields[f"disability_{domain}"] = forms.TypedChoiceField(
-                label=domain.replace("_", " ").capitalize(),
-                choices=[*BLANK, *WASHINGTON_GROUP_CHOICES],
-                coerce=int,
-                empty_value=None,
-                required=False,
-            )
+            self.fields[f"disability_{domain}"] = washington_group_field(domain)
         if not sensitive:
             del self.fields["phones"]  # nobody changes what they may not see
         for name, field in self.fields.items():
@@ -143,19 +102,7 @@ class PersonForm(Styled, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        precision = data.get("birth_date_precision") or DatePrecision.DAY.value
-        raw = str(data.get("birth_date") or "").strip()
-        data["parsed_birth_date"] = None
-        if precision != AGE_ONLY and raw:
-            pattern, message = DATE_PATTERNS[precision]
-            match = pattern.fullmatch(raw)
-            try:
-                if match is None:
-                    raise ValueError
-                parts = [int(p) for p in match.groups()] + [1, 1]
-                data["parsed_birth_date"] = dt.date(parts[0], parts[1], parts[2])
-            except ValueError:
-                self.add_error("birth_date", ValidationError(message))
+        parse_birth_date(self, data)
         return data
 
     def values(self) -> dict[str, Any]:
@@ -167,10 +114,10 @@ class PersonForm(Styled, forms.Form):
             if name in changed and name in data:
                 values[name] = (data[name] or "").strip() if name in NAME_FIELDS else data[name]
         if "other_names" in changed:
-            values["other_names"] = _lines(data.get("other_names") or "")
+            values["other_names"] = lines(data.get("other_names") or "")
         for name in ("nationalities", "languages"):
             if name in changed:
-                values[name] = _codes(data.get(name) or "")
+                values[name] = codes(data.get(name) or "")
         if changed & set(BIRTH_KEYS):
             precision = data.get("birth_date_precision") or DatePrecision.DAY.value
             by_age = precision == AGE_ONLY
@@ -184,7 +131,7 @@ class PersonForm(Styled, forms.Form):
                 if data.get(f"disability_{domain}") is not None
             }
         if "phones" in changed and "phones" in self.fields:
-            values["phones"] = _lines(data.get("phones") or "")
+            values["phones"] = lines(data.get("phones") or "")
         return values
 
     @staticmethod

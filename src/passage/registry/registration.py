@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from passage.registry.iso_codes import is_country, is_language
 from passage.registry.models import ConsentMethod, ConsentPurpose, DatePrecision, DocumentType, Relationship, Sex
 from passage.registry.normalise import NormaliseError, normalise_document_number, normalise_phone
 
@@ -133,10 +134,10 @@ def check_members(members: list[PersonInput], *, region: str) -> tuple[list[Chec
             if domain not in WASHINGTON_GROUP_DOMAINS or answer not in WASHINGTON_GROUP_ANSWERS:
                 problem(i, f"disability.{domain}", _("Not a Washington Group domain and answer (1–4, 7, 9)."))
         for code in member.nationalities:
-            if len(code) != 2 or not code.isalpha():
+            if not is_country(code):
                 problem(i, "nationalities", _("%(code)r is not an ISO 3166 two-letter code.") % {"code": code})
         for code in member.languages:
-            if not (2 <= len(code) <= 3 and code.isascii() and code.isalpha()):
+            if not is_language(code):
                 problem(i, "languages", _("%(code)r is not an ISO 639 language code (ar, ps, so…).") % {"code": code})
         checked.append(CheckedPerson(member, birth, precision, estimated_on, phones, documents))
     return checked, errors
