@@ -22,7 +22,7 @@ from passage.registry.actions import register_household
 from passage.registry.models import AdminArea, Household, HouseholdMember, Person, Site
 from passage.registry.person_actions import move_person
 from passage.registry.registration import ConsentInput, PersonInput
-from tests.test_authorization_matrix import IMPORT_FILE, JOB_OVERSEERS, PERSONAS, World, build_world
+from tests.test_authorization_matrix import IMPORT_FILE, JOB_OVERSEERS, PERSONAS, World, _group, build_world
 
 EVERY_ROLE = {p for p in PERSONAS if p not in ("outsider", "anonymous")}
 
@@ -156,6 +156,25 @@ def _site(world: World) -> None:
 def _registration(world: World) -> dict[str, Any]:
     member = {"relationship": "head", "consent": {"granted": True, "method": "verbal"}, "given_name_latin": "Noor"}
     return {"operation": str(world.operation.pk), "members": [member]}
+
+
+def _newcomer(world: World) -> None:
+    """A second person of the operation, not yet in the world's group."""
+    register_household(
+        acting_user=None,
+        operation=world.operation,
+        members=[PersonInput(relationship="head", consent=YES_VERBAL, given_name_latin="Noor")],
+    )
+
+
+def _newcomer_body(world: World) -> dict[str, Any]:
+    return {
+        "person": Person.objects.get(operation=world.operation, given_name_latin="Noor").reference,
+        "role": "member",
+    }
+
+
+YES_VERBAL = ConsentInput(granted=True, method="verbal")
 
 
 ROWS: dict[str, Row] = {
@@ -320,6 +339,29 @@ ROWS: dict[str, Row] = {
         lambda w: f"/api/v1/aggregates/people?operation={w.operation.pk}&level=0",
         status(COUNTERS, 200, refused=403),
         prepare=_registered,
+    ),
+    # Groups and communities: seen by those who see people, changed by those who register them.
+    "GET /api/v1/groups": Row(
+        lambda w: f"/api/v1/groups?operation={w.operation.pk}", status(PERSON_VIEWERS, 200, refused=403)
+    ),
+    "GET /api/v1/groups/{group_id}": Row(lambda w: f"/api/v1/groups/{_group(w).pk}", status(PERSON_VIEWERS, 200)),
+    "POST /api/v1/groups": Row(
+        lambda w: "/api/v1/groups",
+        status(REGISTRARS, 201, refused=403),
+        lambda w: {"operation": str(w.operation.pk), "kind": "association", "name_latin": "Families of the missing"},
+    ),
+    "PATCH /api/v1/groups/{group_id}": Row(
+        lambda w: f"/api/v1/groups/{_group(w).pk}",
+        status(REGISTRARS, 200),
+        lambda w: {"version": 1, "estimated_size": 40},
+    ),
+    "POST /api/v1/groups/{group_id}/members": Row(
+        lambda w: f"/api/v1/groups/{_group(w).pk}/members", status(REGISTRARS, 201), _newcomer_body, prepare=_newcomer
+    ),
+    "POST /api/v1/groups/{group_id}/members/{membership_id}/end": Row(
+        lambda w: f"/api/v1/groups/{_group(w).pk}/members/{w._group_member.pk}/end",  # type: ignore[attr-defined]
+        status(REGISTRARS, 200),
+        lambda w: {},
     ),
 }
 

@@ -23,3 +23,4 @@ api = NinjaAPI(
 problems.install(api)
 api.add_router("/", core_router)
 api.add_router("/", "passage.registry.api.router")
+api.add_router("/", "passage.registry.group_api.router")
