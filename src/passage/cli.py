@@ -480,6 +480,10 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_check
     )
 
+    from passage import cli_keys
+
+    cli_keys.add_parser(sub)
+
     manage = sub.add_parser("manage", help="run one of Django's management commands", add_help=False)
     manage.add_argument("args", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)

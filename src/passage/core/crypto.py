@@ -2,7 +2,8 @@
 
 A value is stored as `v1.<key id>.<nonce+ciphertext, base64>`. The key id names which of
 ENCRYPTION_KEYS sealed it, so keys can be rotated: new values use the first key, old values stay
-readable while their key is still listed, and `reencrypt` moves a value to the current key.
+readable while their key is still listed, and `reencrypt` moves a value to the current key
+(passage.core.rotation does it for every encrypted column and file; files are sealed by file_crypto).
 
 A blind index is an HMAC-SHA256 of a normalised value under BLIND_INDEX_KEY: equal inputs give
 equal indexes, so "find the person with passport P1234567" is an indexed equality query, while the
@@ -53,6 +54,23 @@ def _keyring(keys: tuple[str, ...]) -> tuple[str, dict[str, AESGCM]]:
 def keyring() -> tuple[str, dict[str, AESGCM]]:
     """(id of the current key, every usable key by id)."""
     return _keyring(tuple(settings.ENCRYPTION_KEYS))
+
+
+def current_key_id() -> str:
+    """The id of the key new values and files are sealed with (the first of PASSAGE_ENCRYPTION_KEYS)."""
+    return keyring()[0]
+
+
+def key_ids() -> list[str]:
+    """The ids of every listed key, in the order of PASSAGE_ENCRYPTION_KEYS (newest first)."""
+    return list(keyring()[1])
+
+
+def key_id_of(token: str) -> str | None:
+    """The id of the key that sealed `token`, or None if it is not an encrypted value."""
+    version, _sep, rest = token.partition(".")
+    kid, dot, _body = rest.partition(".")
+    return kid if version == VERSION and dot and kid else None
 
 
 def encrypt(plaintext: str, *, context: str = "") -> str:

@@ -1,4 +1,5 @@
-"""Jobs the core app offers: a worker self-test anyone can run, and verifying the audit chain."""
+"""Jobs the core app offers: a worker self-test anyone can run, verifying the audit chain, and moving encrypted
+values and files to the current key."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
 
-from passage.core import audit
+from passage.core import audit, rotation
 from passage.core.jobs import JobContext, JobFailed, job_kind
 from passage.core.models import AuditEvent, Job
 
@@ -129,3 +130,15 @@ def _verify_batch(
         checkpoint={"prev": last.hash, "after_id": last.id, "checked": checked},
     )
     return last.hash, last.id, checked
+
+
+@job_kind(
+    "core.reencrypt",
+    title="Re-encrypt with the current key",
+    permission="operation.manage",
+    description="Re-seals every encrypted value and file that an older key sealed (after a new key was put first "
+    "in PASSAGE_ENCRYPTION_KEYS). Started by `passage keys rotate`.",
+    user_startable=False,  # installation-wide: started from the command line by whoever holds the keys
+)
+def reencrypt(ctx: JobContext) -> None:
+    rotation.rotate(ctx)

@@ -4,25 +4,29 @@ A module registers a kind with `@job_kind(...)`; `start_job` (an action) creates
 queues it; the Huey task `run_job` calls the handler with a `JobContext`. Handlers report progress,
 counts and row errors, keep a checkpoint so that a retried job resumes where it stopped, and may
 attach a result file. Progress writes are bookkeeping: no audit event per tick.
+
+Result files are stored sealed (passage.core.file_crypto), bound to their job: `open_result` reads one back.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
-from django.core.files.base import ContentFile
 from django.db.models import F
 from django.utils import timezone
 
+from passage.core import file_crypto
 from passage.core.models import Job
 from passage.core.models.jobs import JobState
 
 log = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 1000
+Progress = Callable[[int, int, str], None]
 
 
 class JobCancelled(Exception):
@@ -59,10 +63,11 @@ def job_kind(
 class JobContext:
     """What a handler sees: its parameters, its checkpoint, and ways to report."""
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, *, on_progress: Progress | None = None) -> None:
         self.job = job
         self.params: dict[str, Any] = dict(job.params)
         self.checkpoint: dict[str, Any] = dict(job.checkpoint)
+        self._on_progress = on_progress
 
     def progress(
         self, done: int, total: int | None = None, *, stage: str | None = None, checkpoint: dict[str, Any] | None = None
@@ -76,6 +81,8 @@ class JobContext:
             self.checkpoint = checkpoint
             values["checkpoint"] = checkpoint
         Job.objects.filter(pk=self.job.pk).update(**values)
+        if self._on_progress is not None:
+            self._on_progress(done, total if total is not None else self.job.progress_total, stage or "")
         state = Job.objects.filter(pk=self.job.pk).values_list("state", flat=True).first()
         if state == JobState.CANCELLED:
             raise JobCancelled
@@ -91,7 +98,13 @@ class JobContext:
             Job.objects.filter(pk=self.job.pk).update(errors=self.job.errors)
 
     def attach(self, filename: str, content: bytes) -> None:
-        self.job.result_file.save(filename, ContentFile(content), save=False)
+        self.attach_file(filename, io.BytesIO(content))
+
+    def attach_file(self, filename: str, source: BinaryIO) -> None:
+        """Store `source` (read to its end, a chunk at a time) as the job's result, sealed."""
+        self.job.result_file.save(
+            filename, file_crypto.sealed_file(source, context=result_context(self.job)), save=False
+        )
         Job.objects.filter(pk=self.job.pk).update(result_file=self.job.result_file.name)
 
     def finish(self, **result: Any) -> None:
@@ -99,8 +112,20 @@ class JobContext:
         Job.objects.filter(pk=self.job.pk).update(result=self.job.result)
 
 
-def execute(job_id: Any) -> None:
-    """Run one job to its end. Called by the Huey task; safe to call again for a retried job."""
+def result_context(job: Job) -> str:
+    """What a job's result file is sealed with, besides the key: it opens only as this job's result."""
+    return f"core.job.result_file:{job.pk}"
+
+
+def open_result(job: Job) -> BinaryIO:
+    """The job's result file, decrypted as it is read (seekable; a file stored in clear is read as it is).
+    Raises file_crypto.SealedFileError if it does not open."""
+    return file_crypto.open_sealed(job.result_file.open("rb"), context=result_context(job))  # type: ignore[arg-type]
+
+
+def execute(job_id: Any, *, on_progress: Progress | None = None) -> None:
+    """Run one job to its end. Called by the Huey task; safe to call again for a retried job.
+    `on_progress(done, total, stage)` hears every progress report (the command line prints them)."""
     claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
         state=JobState.RUNNING,
         started_at=timezone.now(),
@@ -111,7 +136,7 @@ def execute(job_id: Any) -> None:
         return  # cancelled before it started, or already taken by another worker
     job = Job.objects.get(pk=job_id)
     kind = KINDS.get(job.kind)
-    context = JobContext(job)
+    context = JobContext(job, on_progress=on_progress)
     try:
         if kind is None:
             raise JobFailed(f"Unknown kind of job: {job.kind}")

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -216,10 +215,9 @@ def _write(ctx: JobContext, user: User, request: ExportRequest) -> tuple[str, in
 
 
 def _attach(ctx: JobContext, filename: str, path: Path) -> None:
-    """Like JobContext.attach, but from a file on disk, copied to storage in chunks."""
+    """Like JobContext.attach, but from a file on disk, sealed and copied to storage in chunks."""
     with path.open("rb") as handle:
-        ctx.job.result_file.save(filename, File(handle), save=False)
-    Job.objects.filter(pk=ctx.job.pk).update(result_file=ctx.job.result_file.name)
+        ctx.attach_file(filename, handle)
 
 
 @transaction.atomic

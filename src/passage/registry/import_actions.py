@@ -5,23 +5,24 @@ Kept apart from actions.py (one idea per module); the same rules: acting user, t
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from passage.core import audit
+from passage.core import audit, file_crypto
 from passage.core.access import can
 from passage.core.models import Office, Operation, User
 from passage.registry import import_engine
 from passage.registry.importing import auto_map
 from passage.registry.models import ImportState, RegistrationImport, RowOutcome
-from passage.registry.tabular import TableError, read_table
+from passage.registry.sealed_files import import_file_context, read_import_file
+from passage.registry.tabular import TableError
 
 Progress = Callable[[int, int, str], None]
 CHUNK = 5000
@@ -54,7 +55,9 @@ def upload_registration_import(
         mapping=mapping or {},
         created_by=acting_user,
     )
-    registration_import.file.save(Path(filename).name, ContentFile(content), save=False)
+    # Stored sealed (AES-GCM in chunks), bound to this import; staging decrypts it as it streams.
+    sealed = file_crypto.sealed_file(io.BytesIO(content), context=import_file_context(registration_import))
+    registration_import.file.save(Path(filename).name, sealed, save=False)
     registration_import.save()
     audit.record(
         acting_user,
@@ -72,7 +75,7 @@ def stage_registration_import(
     """Read, map and check every row into the staging table. Safe to run again: earlier staging is replaced.
     Streams the file and commits chunk by chunk (see import_engine), so a million rows fit and progress shows."""
     try:
-        table = read_table(Path(registration_import.file.path))
+        table = read_import_file(registration_import)
         mapping = registration_import.mapping or auto_map(table.header)
         counts = import_engine.stage_rows(registration_import, table, mapping, progress)
     except TableError as error:

@@ -20,6 +20,7 @@ from passage.core.access import can
 from passage.core.access import fetch_or_404 as _get
 from passage.core.models import Operation
 from passage.registry.models import ImportState, ImportTemplate, RegistrationImport, RowOutcome, StagedRow
+from passage.registry.sealed_files import read_import_file
 from passage.registry.tabular import TableError, read_table
 
 READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
@@ -120,7 +121,7 @@ def file_columns(registration_import: RegistrationImport) -> list[str]:
     """The header of the file an import was uploaded with, in the file's order (empty if it cannot be read).
     Blank and repeated names are left out: their cells cannot be told apart."""
     try:
-        return _named(read_table(Path(registration_import.file.path)).header)
+        return _named(read_import_file(registration_import).header)
     except (TableError, OSError, ValueError, NotImplementedError):
         return []
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 
+from passage.core import file_crypto
+
 LIKELY_ENCODINGS = ["utf_16", "cp1256", "iso8859_6", "cp1251", "koi8_r", "cp1252", "iso8859_1", "cp1250"]
 SAMPLE_BYTES = 1024 * 1024
 MAX_BYTES = 1024 * 1024 * 1024
@@ -50,17 +52,22 @@ class Table:
     notes: list[str] = field(default_factory=list)  # what Passage did to read it (a joined repeat group…)
 
 
-def read_table(path: Path, *, max_bytes: int = MAX_BYTES) -> Table:
-    size = path.stat().st_size
+def read_table(path: Path, *, max_bytes: int = MAX_BYTES, context: str = "") -> Table:
+    """`context` opens a file stored sealed (passage.core.file_crypto); a file in clear is read as it is."""
+    try:
+        with file_crypto.open_path(path, context=context) as handle:
+            size = handle.seek(0, io.SEEK_END)
+    except file_crypto.SealedFileError as exc:
+        raise TableError(f"The stored file could not be decrypted: {exc}.") from exc
     if size == 0:
         raise TableError("The file is empty.")
     if size > max_bytes:
         raise TableError(f"The file is {size // (1024 * 1024)} MB; the limit is {max_bytes // (1024 * 1024)} MB.")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
+        return _read_xlsx(path, context)
     if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path, size)
+        return _read_csv(path, size, context)
     raise TableError(f"{path.suffix or 'This file'} is not a format Passage reads: send CSV or XLSX.")
 
 
@@ -86,8 +93,8 @@ def _detect_encoding(sample: bytes, complete: bool) -> str:
     return str(best.encoding)
 
 
-def _read_csv(path: Path, size: int) -> Table:
-    with path.open("rb") as handle:
+def _read_csv(path: Path, size: int, context: str) -> Table:
+    with file_crypto.open_path(path, context=context) as handle:
         sample = handle.read(SAMPLE_BYTES)
     encoding = _detect_encoding(sample, complete=size <= SAMPLE_BYTES)
     text_sample = sample.decode(encoding, errors="ignore")
@@ -104,7 +111,7 @@ def _read_csv(path: Path, size: int) -> Table:
     size_hint = int(size / max(len(sample), 1) * max(lines - 1, 0)) if lines > 1 else 0
 
     def produce() -> Iterator[Row]:
-        with path.open(encoding=encoding, newline="") as text:
+        with io.TextIOWrapper(file_crypto.open_path(path, context=context), encoding=encoding, newline="") as text:
             reader = csv.reader(text, dialect)
             try:
                 next(reader)
@@ -115,6 +122,10 @@ def _read_csv(path: Path, size: int) -> Table:
                 ) from exc
             except csv.Error as exc:
                 raise TableError(f"Row {reader.line_num}: {exc}.") from exc
+            except file_crypto.SealedFileError as exc:
+                raise TableError(
+                    f"Near row {reader.line_num + 1} the stored file could not be decrypted: {exc}."
+                ) from exc
 
     return Table(header, _Rows(produce), encoding, size_hint)
 
@@ -122,26 +133,28 @@ def _read_csv(path: Path, size: int) -> Table:
 # XLSX ------------------------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path) -> Table:
+def _read_xlsx(path: Path, context: str) -> Table:
     from openpyxl import load_workbook
 
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not really XLSX
-        raise TableError(f"This is not a readable XLSX workbook ({type(exc).__name__}).") from exc
-    try:
-        sheets = {sheet.title: _sheet_header(sheet) for sheet in workbook.worksheets}
-        main_title = workbook.worksheets[0].title
-        size_hint = workbook.worksheets[0].max_row or 0
-    finally:
-        workbook.close()
+    with file_crypto.open_path(path, context=context) as handle:
+        try:
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a file that is not really XLSX
+            raise TableError(f"This is not a readable XLSX workbook ({type(exc).__name__}).") from exc
+        try:
+            sheets = {sheet.title: _sheet_header(sheet) for sheet in workbook.worksheets}
+            main_title = workbook.worksheets[0].title
+            size_hint = workbook.worksheets[0].max_row or 0
+        finally:
+            workbook.close()
     if not sheets[main_title]:
         raise TableError("The first sheet is empty.")
     repeat = _member_repeat(sheets, main_title)
     if repeat is None:
         header = sheets[main_title]
-        return Table(header, _Rows(lambda: _sheet_rows(path, main_title, header)), "xlsx", max(size_hint - 1, 0))
-    return _joined_repeat(path, main_title, sheets[main_title], repeat, sheets[repeat])
+        rows = _Rows(lambda: _sheet_rows(path, main_title, header, context))
+        return Table(header, rows, "xlsx", max(size_hint - 1, 0))
+    return _joined_repeat(path, main_title, sheets[main_title], repeat, sheets[repeat], context)
 
 
 def _sheet_header(sheet: Any) -> list[str]:
@@ -150,15 +163,16 @@ def _sheet_header(sheet: Any) -> list[str]:
     return []
 
 
-def _sheet_rows(path: Path, title: str, header: list[str]) -> Iterator[Row]:
+def _sheet_rows(path: Path, title: str, header: list[str], context: str) -> Iterator[Row]:
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        values = workbook[title].iter_rows(values_only=True, min_row=2)
-        yield from _rows(header, ([_cell_text(cell) for cell in row] for row in values), start=2)
-    finally:
-        workbook.close()
+    with file_crypto.open_path(path, context=context) as handle:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+        try:
+            values = workbook[title].iter_rows(values_only=True, min_row=2)
+            yield from _rows(header, ([_cell_text(cell) for cell in row] for row in values), start=2)
+        finally:
+            workbook.close()
 
 
 def _member_repeat(sheets: dict[str, list[str]], main_title: str) -> str | None:
@@ -169,7 +183,9 @@ def _member_repeat(sheets: dict[str, list[str]], main_title: str) -> str | None:
     return repeats[0] if repeats else None
 
 
-def _joined_repeat(path: Path, main_title: str, main_header: list[str], title: str, header: list[str]) -> Table:
+def _joined_repeat(
+    path: Path, main_title: str, main_header: list[str], title: str, header: list[str], context: str
+) -> Table:
     """One row per member: the member's columns, with their submission's columns (household id, place,
     consent…) where the member's sheet has no column of the same name. A submission with no member rows
     stays one row. Each member gets a stable id (submission uuid, sheet and index) so a re-import adds nobody."""
@@ -179,10 +195,11 @@ def _joined_repeat(path: Path, main_title: str, main_header: list[str], title: s
 
     def produce() -> Iterator[Row]:
         submissions = {
-            values.get("_index", ""): (number, values) for number, values in _sheet_rows(path, main_title, main_header)
+            values.get("_index", ""): (number, values)
+            for number, values in _sheet_rows(path, main_title, main_header, context)
         }
         seen: set[str] = set()
-        for number, member in _sheet_rows(path, title, header):
+        for number, member in _sheet_rows(path, title, header, context):
             parent = member.get("_parent_index", "")
             if parent not in submissions:
                 raise TableError(f"Sheet {title}, row {number}: _parent_index {parent!r} is not on the first sheet.")

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from passage.core import actions
-from passage.core.jobs import JobContext, JobFailed, job_kind
+from passage.core.jobs import JobContext, JobFailed, job_kind, open_result
 from passage.core.models import Job
 
 
@@ -36,7 +36,8 @@ def test_caseworker_runs_the_worker_selftest(caseworker, operation, django_captu
     assert job.state == "succeeded", job.errors
     assert job.percent == 100 and job.progress_done == job.progress_total == 5
     assert job.result_file.name.endswith(".csv")
-    assert b"file storage write" in job.result_file.read()
+    assert b"file storage write" not in job.result_file.read()  # stored sealed
+    assert b"file storage write" in open_result(job).read()
 
 
 def test_failed_job_resumes_from_its_checkpoint(caseworker, operation, flaky_kind, django_capture_on_commit_callbacks):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,8 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from passage.core import access, actions, queries
-from passage.core.jobs import KINDS
+from passage.core.file_crypto import SealedFileError
+from passage.core.jobs import KINDS, open_result
 from passage.core.views._util import me, operation_or_403, paginate
+
+log = logging.getLogger(__name__)
 
 
 def _startable(request: HttpRequest) -> list[dict[str, str]]:
@@ -86,10 +91,14 @@ def job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_result(request: HttpRequest, job_id: str) -> FileResponse:
+def job_result(request: HttpRequest, job_id: str) -> HttpResponse:
     job = access.get_job_for_user(request.user, job_id)
     if not job.result_file:
         raise Http404
-    return FileResponse(
-        job.result_file.open("rb"), as_attachment=True, filename=(job.result_file.name or "result").rsplit("/", 1)[-1]
-    )
+    try:
+        result = open_result(job)  # decrypted as it streams out
+    except SealedFileError as error:
+        log.error("result file of job %s does not open: %s", job.pk, error)
+        messages.error(request, _("The result file could not be decrypted; an administrator can see why in the log."))
+        return redirect("job_detail", job_id=job.pk)
+    return FileResponse(result, as_attachment=True, filename=(job.result_file.name or "result").rsplit("/", 1)[-1])
