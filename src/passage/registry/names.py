@@ -46,17 +46,23 @@ def fold_name(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", kept).casefold().split())
 
 
-def skeleton(word: str) -> str:
-    """A key Latin spellings of one name share: spellings of one sound folded, every run of vowels written
-    "a", doubled letters single (Mohammed, Muhammad, Maxamed -> "mahamad"; Mahmoud -> "mahmad" stays apart).
-    '' when the word is not in Latin letters or too short to be a useful key."""
-    if not word.isascii() or not word.isalpha():
+def spelling_key(word: str) -> str:
+    """Spellings of one sound folded, every run of vowels written "a", doubled letters single (Mohammed,
+    Muhammad, Maxamed -> "mahamad"; Mahmoud -> "mahmad" stays apart). '' unless the word is Latin letters.
+    The matching engine (passage.matching.names) builds its keys on this one."""
+    if not word or not word.isascii() or not word.isalpha():
         return ""
     key = word
     for spelling, sound in _SOUNDS:
         key = key.replace(spelling, sound)
     key = re.sub(r"[aeiouy]+", "a", key[0]) + re.sub(r"[aeiouy]+", "a", key[1:])
-    key = re.sub(r"(.)\1+", r"\1", key)
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def skeleton(word: str) -> str:
+    """The spelling key as a search key: '' when the word is not in Latin letters or too short to be a
+    useful key."""
+    key = spelling_key(word)
     return key if len(key) >= 4 else ""
 
 

@@ -1,0 +1,145 @@
+"""Candidate pairs: people who share at least one blocking key, never every pair with every pair.
+
+Each rule is a key built from a few fields; two people are a candidate pair when they share any rule's key.
+A key shared by more than the rule's cap of people (a very common name with no birth year, a phone on a
+community notice board) is left out of that rule: the other rules still find the real duplicates inside it,
+and the number of pairs stays near-linear in the number of people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from passage.matching.records import People
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    name: str
+    cap: int  # keys shared by more people than this are skipped
+
+
+RULES = (
+    BlockingRule("given+father spelling, birth year", 60),
+    BlockingRule("given+family consonants, birth year", 60),
+    BlockingRule("given+father+family consonants", 60),
+    BlockingRule("phone", 12),
+    BlockingRule("document", 12),
+    BlockingRule("two rarest name words", 40),
+    BlockingRule("first letters of names, admin2, birth year", 30),
+    BlockingRule("given or family consonants (either order), birth date", 40),
+    BlockingRule("given and family consonants in either order, birth year", 60),
+    BlockingRule("all name words, any order", 30),
+    BlockingRule("all name words, any order, birth year", 60),
+)
+
+
+def _keys(people: People) -> list[tuple[BlockingRule, np.ndarray, list[np.ndarray]]]:
+    parts = people.parts
+    given, father, family = parts["given_name"], parts["father_name"], parts["family_name"]
+    year = people.year.astype(np.int32)
+    known_year = year > 0
+    rarest = _two_rarest(people)
+    bag_key, bag_size = _bag_key(people)
+    full_date = (people.day > 0) & known_year
+    date = year * 10000 + people.month.astype(np.int32) * 100 + people.day.astype(np.int32)
+    ends = np.stack([people.first_consonants, people.last_consonants], axis=1)
+    low = np.where((ends >= 0).all(axis=1), ends.min(axis=1), -1)
+    high = ends.max(axis=1)
+    letters = _first_letters(people)
+    return [
+        (
+            RULES[0],
+            (given.spelling >= 0) & (father.spelling >= 0) & known_year,
+            [given.spelling, father.spelling, year],
+        ),
+        (
+            RULES[1],
+            (people.first_consonants >= 0) & (people.last_consonants >= 0) & known_year,
+            [people.first_consonants, people.last_consonants, year],
+        ),
+        (
+            RULES[2],
+            (people.first_consonants >= 0) & (father.consonants >= 0) & (family.consonants >= 0),
+            [people.first_consonants, father.consonants, family.consonants],
+        ),
+        (RULES[3], people.phone >= 0, [people.phone]),
+        (RULES[4], people.document >= 0, [people.document]),
+        (RULES[5], rarest[:, 1] >= 0, [rarest[:, 0], rarest[:, 1]]),
+        (RULES[6], (letters >= 0) & (people.admin2 >= 0) & known_year, [letters, people.admin2, year]),
+        (RULES[7], (people.first_consonants >= 0) & full_date, [people.first_consonants, date]),
+        (RULES[7], (family.consonants >= 0) & full_date, [family.consonants, date]),
+        (RULES[8], (low >= 0) & known_year, [low, high, year]),
+        (RULES[9], (bag_key >= 0) & (bag_size >= 2), [bag_key]),
+        (RULES[10], (bag_key >= 0) & (bag_size >= 2) & known_year, [bag_key, year]),
+    ]
+
+
+def _two_rarest(people: People) -> np.ndarray:
+    """The two least common name words of each person (by consonant key, sorted), -1 when fewer than two."""
+    words = people.bag_consonants
+    counts = np.bincount(words[words >= 0], minlength=len(people.vocabulary.strings) + 1)
+    rarity = np.where(words >= 0, counts[np.maximum(words, 0)], np.iinfo(np.int64).max)
+    order = np.argsort(rarity, axis=1, kind="stable")[:, :2]
+    chosen = np.take_along_axis(words, order, axis=1)
+    chosen.sort(axis=1)
+    chosen[(chosen < 0).any(axis=1)] = -1
+    return chosen
+
+
+def _bag_key(people: People) -> tuple[np.ndarray, np.ndarray]:
+    """One number for the set of a person's name words (by consonant key), whatever their order."""
+    words = np.sort(np.where(people.bag_consonants >= 0, people.bag_consonants, -1), axis=1).astype(np.int64)
+    key = np.zeros(people.size, dtype=np.int64)
+    for column in range(words.shape[1]):
+        key = (key * 1_000_003 + words[:, column] + 1) % (2**61 - 1)
+    return key, (words >= 0).sum(axis=1)
+
+
+def _first_letters(people: People) -> np.ndarray:
+    """First letters of given, father and family names (Latin), as one small number; -1 if any is missing."""
+    strings = people.vocabulary.strings
+    initial = np.array([ord(s[0]) - 96 if s and "a" <= s[0] <= "z" else 0 for s in strings] + [0], dtype=np.int32)
+    code = np.zeros(people.size, dtype=np.int32)
+    for name in ("given_name", "father_name", "family_name"):
+        joined = people.parts[name].joined
+        code = code * 32 + np.where(joined >= 0, initial[joined], 0)
+    missing = np.zeros(people.size, dtype=bool)
+    for name in ("given_name", "father_name", "family_name"):
+        missing |= people.parts[name].joined < 0
+    return np.where(missing, -1, code)
+
+
+def candidate_pairs(people: People) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """(left, right) indexes with left < right, each pair once; and how many pairs each rule found."""
+    found: list[np.ndarray] = []
+    per_rule: dict[str, int] = {}
+    for rule, usable, columns in _keys(people):
+        index = np.flatnonzero(usable).astype(np.int64)
+        if len(index) < 2:
+            per_rule.setdefault(rule.name, 0)
+            continue
+        frame = pl.DataFrame({"i": index, **{f"k{n}": column[index] for n, column in enumerate(columns)}})
+        keys = [f"k{n}" for n in range(len(columns))]
+        frame = frame.filter(pl.len().over(keys).is_between(2, rule.cap))
+        pairs = (
+            frame.join(frame, on=keys, suffix="_r")
+            .filter(pl.col("i") < pl.col("i_r"))
+            .select((pl.col("i") * people.size + pl.col("i_r")).alias("pair"))
+        )["pair"].to_numpy()
+        per_rule[rule.name] = per_rule.get(rule.name, 0) + len(pairs)
+        found.append(pairs)
+    merged = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return (merged // people.size).astype(np.int64), (merged % people.size).astype(np.int64), per_rule
+
+
+def random_pairs(size: int, count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs drawn at random (almost all non-matches): what the u probabilities are estimated from."""
+    rng = np.random.default_rng(seed)
+    left = rng.integers(0, size, count)
+    right = rng.integers(0, size, count)
+    keep = left != right
+    left, right = left[keep], right[keep]
+    return np.minimum(left, right), np.maximum(left, right)

@@ -1,0 +1,173 @@
+"""Fellegi–Sunter: for each field and level, m (how often a true duplicate agrees at that level) and u (how
+often two different people do); a pair's match weight is the sum of log2(m/u) over its fields, plus the
+prior log-odds, and its probability follows from the weight.
+
+u is first estimated from pairs drawn at random (nearly all of them different people); then
+expectation-maximisation over the candidate pairs estimates m, u and the share of duplicates among them (λ,
+the prior), with no labelled data. EM runs over the distinct comparison vectors with their counts, so its
+cost does not grow with the number of pairs. Name parts that agree exactly or by spelling key are then
+adjusted by how common the name is (term frequency): two Mohammeds agreeing says less than two Tesfalidets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from passage.matching.compare import FIELDS
+from passage.matching.records import NAME_PARTS
+
+SMOOTHING = 0.5  # added to every level's count, so that no level is impossible
+TF_BOUND = 5.0
+# Levels that training pairs never show (pairs at them are left out of training as almost surely different
+# people), held at a share measured on registries: a duplicate's given name is written as another name in a
+# few percent of cases, a birth date more than a year off in several percent.
+M_FLOORS = ((0, 4, 0.03), (5, 5, 0.06))  # a name's frequency moves its weight by at most this many bits either way
+
+
+@dataclass
+class Model:
+    m: list[np.ndarray]
+    u: list[np.ndarray]
+    prior: float  # λ: share of duplicates among candidate pairs
+    iterations: int = 0
+    history: list[float] = field(default_factory=list)
+
+    def weights(self) -> list[np.ndarray]:
+        return [np.log2(m / u) for m, u in zip(self.m, self.u, strict=True)]
+
+    def describe(self) -> list[dict[str, object]]:
+        rows: list[dict[str, object]] = []
+        for f, m, u in zip(FIELDS, self.m, self.u, strict=True):
+            for level, label in enumerate(f.levels):
+                rows.append(
+                    {
+                        "field": f.name,
+                        "level": label,
+                        "m": round(float(m[level]), 4),
+                        "u": round(float(u[level]), 6),
+                        "weight": round(float(np.log2(m[level] / u[level])), 2),
+                    }
+                )
+        return rows
+
+
+def _encode(levels: np.ndarray) -> np.ndarray:
+    """One int64 per comparison vector (4 bits per field, level + 1)."""
+    code = np.zeros(len(levels), dtype=np.int64)
+    for column in range(levels.shape[1]):
+        code = code * 16 + (levels[:, column].astype(np.int64) + 1)
+    return code
+
+
+def _decode(codes: np.ndarray, fields: int) -> np.ndarray:
+    levels = np.empty((len(codes), fields), dtype=np.int8)
+    rest = codes.copy()
+    for column in range(fields - 1, -1, -1):
+        levels[:, column] = (rest % 16) - 1
+        rest //= 16
+    return levels
+
+
+def _frequencies(levels: np.ndarray, weights: np.ndarray) -> list[np.ndarray]:
+    out = []
+    for n, f in enumerate(FIELDS):
+        seen = levels[:, n] >= 0
+        counts = np.bincount(levels[seen, n], weights=weights[seen], minlength=len(f.levels)).astype(np.float64)
+        smoothed = counts[: len(f.levels)] + SMOOTHING
+        out.append(smoothed / smoothed.sum())
+    return out
+
+
+def estimate_u(random_levels: np.ndarray) -> list[np.ndarray]:
+    return _frequencies(random_levels, np.ones(len(random_levels)))
+
+
+def _starting_m() -> list[np.ndarray]:
+    """A duplicate mostly agrees at the best level, less and less at the worse ones."""
+    m = []
+    for f in FIELDS:
+        shares = 0.5 ** np.arange(len(f.levels), dtype=np.float64) * 2
+        shares[0] = shares.sum()
+        m.append(shares / shares.sum())
+    return m
+
+
+def train(
+    candidate_levels: np.ndarray,
+    random_levels: np.ndarray,
+    *,
+    apart: np.ndarray | None = None,
+    iterations: int = 60,
+    update_u: bool = True,
+) -> Model:
+    """EM over the candidate pairs. Pairs a rule keeps apart (`apart`) are known to be different people:
+    they count towards u only, which stops EM from learning "same household" instead of "same person"."""
+    u = estimate_u(random_levels)
+    known = np.zeros(len(candidate_levels), dtype=bool) if apart is None else apart
+    codes, counts = np.unique(_encode(candidate_levels) * 2 + known, return_counts=True)
+    different = (codes % 2).astype(bool)
+    patterns = _decode(codes // 2, len(FIELDS))
+    counts = counts.astype(np.float64)
+    model = Model(m=_starting_m(), u=u, prior=0.05)
+    floor = [np.zeros(len(f.levels)) for f in FIELDS]
+    for f_index, level, share in M_FLOORS:
+        floor[f_index][level] = share
+    for step in range(iterations):
+        score = _pattern_weights(model, patterns) + np.log2(model.prior / (1 - model.prior))
+        posterior = np.where(different, 0.0, 1 / (1 + np.exp2(-np.clip(score, -60, 60))))
+        matched = counts * posterior
+        model.m = [_floored(m, lowest) for m, lowest in zip(_frequencies(patterns, matched), floor, strict=True)]
+        if update_u:
+            model.u = _frequencies(patterns, counts - matched)
+        prior = float(matched.sum() / counts.sum())
+        model.prior = min(max(prior, 1e-6), 1 - 1e-6)
+        model.iterations = step + 1
+        model.history.append(model.prior)
+        if step > 2 and abs(model.history[-1] - model.history[-2]) < 1e-7:
+            break
+    return model
+
+
+def _floored(m: np.ndarray, lowest: np.ndarray) -> np.ndarray:
+    """m with some levels held at a known least share (the levels training cannot see)."""
+    raised = np.maximum(m, lowest)
+    rest = ~(lowest > 0)
+    spare = 1 - raised[~rest].sum()
+    raised[rest] = m[rest] / m[rest].sum() * spare
+    return raised
+
+
+def _pattern_weights(model: Model, levels: np.ndarray) -> np.ndarray:
+    total = np.zeros(len(levels))
+    for n, weights in enumerate(model.weights()):
+        column = levels[:, n]
+        total += np.where(column >= 0, weights[np.maximum(column, 0)], 0.0)
+    return total
+
+
+@dataclass
+class Scores:
+    weights: np.ndarray  # (pairs, fields) float32: what each field added, in bits
+    match_weight: np.ndarray  # prior log-odds + sum of field weights
+    probability: np.ndarray
+
+
+def score(model: Model, levels: np.ndarray, name_rarity: np.ndarray) -> Scores:
+    """Weights per field, match weight and probability. A name part that agrees exactly or by spelling key
+    gains or loses up to TF_BOUND bits by how rare its name is (see passage.matching.compare.name_rarity)."""
+    table = model.weights()
+    weights = np.zeros(levels.shape, dtype=np.float32)
+    for n, field_weights in enumerate(table):
+        column = levels[:, n]
+        weights[:, n] = np.where(column >= 0, field_weights[np.maximum(column, 0)], 0.0)
+    for n, _part in enumerate(NAME_PARTS):
+        column = levels[:, n]
+        agree = (column == 0) | (column == 1)
+        adjusted = weights[:, n] + np.clip(name_rarity[:, n], -TF_BOUND, TF_BOUND)
+        # However common the name, agreeing on it never counts for less than a close spelling (or nothing).
+        floor = np.minimum(weights[:, n], max(float(table[n][2]), 0.0))
+        weights[:, n] = np.where(agree, np.maximum(adjusted, floor), weights[:, n])
+    match_weight = weights.sum(axis=1) + np.log2(model.prior / (1 - model.prior))
+    probability = 1 / (1 + np.exp2(-np.clip(match_weight, -60, 60)))
+    return Scores(weights=weights, match_weight=match_weight.astype(np.float32), probability=probability)
