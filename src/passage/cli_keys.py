@@ -11,6 +11,8 @@ import sys
 import time
 from typing import Any
 
+STALLED_MINUTES = 10
+
 
 def add_parser(sub: Any) -> None:
     keys = sub.add_parser("keys", help="encryption keys: what each key seals, and rotation to a new key")
@@ -80,8 +82,12 @@ def _status() -> int:
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    from django.core.exceptions import ValidationError
+    import datetime as dt
 
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from passage.core.actions import fail_stalled_jobs
     from passage.core.actions.keys import rotate_keys
     from passage.core.jobs import execute
     from passage.core.models import Job, Operation
@@ -93,6 +99,7 @@ def _rotate(args: argparse.Namespace) -> int:
         if operation is None:
             print(f"No operation with code {args.operation!r}.", file=sys.stderr)
             return 1
+    fail_stalled_jobs(older_than_minutes=STALLED_MINUTES)  # a rotation whose process died is resumed, not waited for
     try:
         job = rotate_keys(acting_user=None, operation=operation)
     except ValidationError as error:
@@ -110,6 +117,14 @@ def _rotate(args: argparse.Namespace) -> int:
         job = Job.objects.get(pk=job.pk)
         if job.is_finished:
             break
+        if job.heartbeat_at and timezone.now() - job.heartbeat_at > dt.timedelta(minutes=STALLED_MINUTES):
+            printer.end(job.progress_done, job.progress_total)
+            print(
+                f"The job has not reported for {STALLED_MINUTES} minutes: its process may have stopped. "
+                "Run `passage keys rotate` again to resume it.",
+                file=sys.stderr,
+            )
+            return 1
         printer(job.progress_done, job.progress_total, job.stage)
         time.sleep(1)
     printer.end(job.progress_done, job.progress_total)
