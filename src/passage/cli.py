@@ -140,6 +140,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"({built.people / seconds:,.0f} people/s); {built.duplicates:,} registered twice, listed in "
             f"{built.duplicates_file}"
         )
+    _manage("demo_groups", "--operation", operation.code, "--seed", str(args.seed))  # registry.demo_groups
     print("\n".join(demo.demo_lines()))
     return 0
 
