@@ -125,20 +125,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _load_demo_areas()
     print(f"Demo operation ready: {operation.name}")
     if args.people:
-        from passage.registry.demo_registry import build_demo_registry
+        import resource
+
+        from passage.registry.demo_registry import DemoAlreadyLoaded, build_demo_registry
 
         started = time.perf_counter()
-        built = build_demo_registry(
-            operation=operation,
-            people=args.people,
-            seed=args.seed,
-            progress=lambda done, total: print(f"\r  {done:,} / {total:,} people", end="", flush=True),
-        )
+
+        def progress(done: int, total: int) -> None:
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            print(f"\r  {done:,} / {total:,} people ({rate:,.0f} people/s)", end="", flush=True)
+
+        try:
+            built = build_demo_registry(operation=operation, people=args.people, seed=args.seed, progress=progress)
+        except DemoAlreadyLoaded as refused:
+            print(f"\n{refused}", file=sys.stderr)
+            return 1
         seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
             f"\nRegistered {built.people:,} people in {built.households:,} households in {seconds:.1f} s "
-            f"({built.people / seconds:,.0f} people/s); {built.duplicates:,} registered twice, listed in "
-            f"{built.duplicates_file}"
+            f"({built.people / seconds:,.0f} people/s, peak memory {peak:,.0f} MB); {built.duplicates:,} "
+            f"registered again ({built.duplicates / built.people:.1%}). Truth (not shown to users): {built.truth_file}"
         )
     _manage("demo_groups", "--operation", operation.code, "--seed", str(args.seed))  # registry.demo_groups
     print("\n".join(demo.demo_lines()))
@@ -266,6 +273,49 @@ def cmd_import(args: argparse.Namespace) -> int:
     elif to_apply:
         print(f"Staged as import {registration_import.pk}; run again with --commit to add it to the registry.")
     return 0 if to_apply else 1
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    """Find duplicate people in a CSV file (no database, no Django): clusters, and optionally scored pairs."""
+    from pathlib import Path
+
+    from passage.matching.engine import match_people
+    from passage.matching.files import MatchFileError, date_warnings, read_people_csv, write_csv
+
+    if not 0 < args.threshold < 1:
+        print(f"--threshold must be a probability between 0 and 1 (not {args.threshold}).", file=sys.stderr)
+        return 2
+    try:
+        people_file = read_people_csv(Path(args.input))
+        if people_file.missing_columns:
+            print(f"No column {', '.join(people_file.missing_columns)}: read as unknown.", file=sys.stderr)
+        result = match_people(
+            people_file.frame,
+            threshold=args.threshold,
+            progress=(lambda line: print(f"  {line}", file=sys.stderr)) if args.verbose else None,
+        )
+        warnings = date_warnings(people_file, result.people.date_issues)
+        for warning in warnings[:20]:
+            print(warning, file=sys.stderr)
+        if len(warnings) > 20:
+            print(f"... and {len(warnings) - 20} more dates read as unknown.", file=sys.stderr)
+        clusters = result.clusters()
+        write_csv(clusters, Path(args.out))
+        if args.pairs:
+            write_csv(result.pairs(), Path(args.pairs))
+    except MatchFileError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    sizes = clusters.group_by("cluster_id").len()
+    shared = sizes.filter(sizes["len"] > 1)
+    together = int(shared["len"].sum() or 0)
+    print(
+        f"{clusters.height:,} records: {shared.height:,} groups of duplicates holding {together:,} "
+        f"records, {clusters.height - together:,} records alone; "
+        f"{len(result.left):,} candidate pairs scored in {sum(result.seconds.values()):.1f} s. "
+        f"Clusters written to {args.out}" + (f", pairs to {args.pairs}." if args.pairs else ".")
+    )
+    return 0
 
 
 def cmd_createoperation(args: argparse.Namespace) -> int:
@@ -416,7 +466,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("worker", help="run the background job worker only").set_defaults(func=cmd_worker)
     demo_parser = sub.add_parser("demo", help="load (or complete) the demo operation and print how to sign in")
     demo_parser.add_argument("--people", type=int, default=0, help="also build a registry of N demo people")
-    demo_parser.add_argument("--seed", type=int, default=7, help="random seed of the demo registry")
+    demo_parser.add_argument(
+        "--seed", type=int, default=7, help="random seed of the demo registry (the same seed builds the same people)"
+    )
     demo_parser.set_defaults(func=cmd_demo)
 
     totp = sub.add_parser("totp", help="print the current two-factor code of a demo user")
@@ -445,6 +497,25 @@ def build_parser() -> argparse.ArgumentParser:
     registration.add_argument("--template", help="a column mapping saved in the browser, by its name")
     registration.add_argument("--commit", action="store_true", help="register the households whose rows are sound")
     registration.set_defaults(func=cmd_import)
+
+    match = sub.add_parser(
+        "match",
+        help="find duplicate people in a CSV file (needs no database): writes record_id,cluster_id",
+        description="Columns read: record_id (required, unique), given_name, father_name, grandfather_name, "
+        "family_name, full_name, sex, date_of_birth (YYYY-MM-DD, YYYY-MM or YYYY), phone, document_number, "
+        "admin1, admin2; any may be empty or absent, other columns are ignored.",
+    )
+    match.add_argument("input", help="UTF-8 CSV with a header line")
+    match.add_argument("--out", required=True, help="where to write record_id,cluster_id (every record once)")
+    match.add_argument("--pairs", help="also write the scored pairs with what each field added")
+    match.add_argument(
+        "--threshold",
+        type=float,
+        default=0.9,
+        help="probability from which a pair is the same person (default 0.9)",
+    )
+    match.add_argument("--verbose", action="store_true", help="print the time each step takes")
+    match.set_defaults(func=cmd_match)
 
     new_operation = sub.add_parser("createoperation", help="create an operation (a country mission)")
     new_operation.add_argument("code", help="short code, e.g. irq or lby-tripoli")

@@ -110,6 +110,8 @@ def train(
     patterns = _decode(codes // 2, len(FIELDS))
     counts = counts.astype(np.float64)
     model = Model(m=_starting_m(), u=u, prior=0.05)
+    if not (~different).any():  # nothing to learn from: the starting values stand
+        return model
     floor = [np.zeros(len(f.levels)) for f in FIELDS]
     for f_index, level, share in M_FLOORS:
         floor[f_index][level] = share

@@ -174,7 +174,7 @@ def prepare(frame: pl.DataFrame) -> People:
         consonants = np.array([vocabulary.id(f.consonants) for f in forms] + [-1], dtype=np.int32)[per_person]
         vowelless = np.array([f.vowelless for f in forms] + [False], dtype=bool)[per_person]
         present = spelling >= 0
-        counts = np.bincount(spelling[present], minlength=len(vocabulary.strings)).astype(np.float64)
+        counts = np.bincount(spelling[present], minlength=len(vocabulary.strings) + 1).astype(np.float64)
         frequency = np.where(present, counts[np.maximum(spelling, 0)] / max(int(present.sum()), 1), 0.0)
         agreement = float(frequency[present].mean()) if present.any() else 0.0
         parts[column] = NamePart(joined, spelling, consonants, vowelless, frequency, agreement)
