@@ -157,9 +157,12 @@ def _apply_updates(registration_import: RegistrationImport, acting_user: User | 
     person, refused on a stale version: the person changed since the import was checked)."""
     updated = 0
     rows = registration_import.rows.filter(outcome=RowOutcome.UPDATE, person__isnull=False).order_by("row_number")
-    for row in rows.iterator(chunk_size=1000):
-        if import_engine.apply_changes(row=row, acting_user=acting_user):
-            updated += 1
+    after = 0
+    while page := list(rows.filter(row_number__gt=after)[:1000]):  # short reads between the writes (see engine)
+        for row in page:
+            if import_engine.apply_changes(row=row, acting_user=acting_user):
+                updated += 1
+        after = page[-1].row_number
     return updated
 
 

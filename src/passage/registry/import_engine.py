@@ -357,14 +357,14 @@ def _against_registry(registration_import: RegistrationImport, pairs: list[tuple
     operation_id = registration_import.operation_id
     fingerprints = [row.fingerprint for row, _c in pairs]
     references = [c.record["reference"] for _r, c in pairs if c.record and c.record["reference"]]
-    by_fingerprint = dict(
-        Person.objects.filter(operation_id=operation_id, source_ref__in=fingerprints).values_list("source_ref", "id")
-    )
-    by_reference = (
-        dict(Person.objects.filter(operation_id=operation_id, reference__in=references).values_list("reference", "id"))
-        if references
-        else {}
-    )
+    by_fingerprint = _registered_by_source(operation_id, fingerprints)
+    by_reference = {
+        reference: person_id
+        for reference, person_id, in_operation in Person.objects.filter(reference__in=references).values_list(
+            "reference", "id", "operation_id"
+        )
+        if in_operation == operation_id
+    }
     staged: list[_Staged] = []
     matched: dict[Any, _Staged] = {}
     for row, checked in pairs:
@@ -472,21 +472,40 @@ def commit_new_rows(
     staged = StagedRow.objects.filter(registration_import=registration_import, outcome=RowOutcome.NEW)
     total = staged.count()
     done = 0
-    batch: list[tuple[str, str, Any, str]] = []
-    rows = staged.order_by("household_key", "row_number").values_list(
-        "household_key", "fingerprint", "person_id", "sealed_record"
-    )
-    for key, fingerprint, person_id, sealed in rows.iterator(chunk_size=CHUNK_ROWS):
-        if len(batch) >= CHUNK_ROWS and batch[-1][0] != key:
-            _commit_batch(registration_import, acting_user, batch, counts)
-            done += len(batch)
-            batch = []
-            if progress:
-                progress(done, total, _("registering households"))
-        batch.append((key, fingerprint, person_id, sealed))
-    if batch:
+    for batch in _household_pages(staged):
         _commit_batch(registration_import, acting_user, batch, counts)
+        done += len(batch)
+        if progress:
+            progress(done, total, _("registering households"))
     return counts
+
+
+def _household_pages(staged: Any) -> Iterator[list[tuple[str, str, Any, str]]]:
+    """The staged rows a few thousand at a time, whole households only, each page read by its own short query
+    (keyed on the household key) rather than through one cursor held open across the writes: on SQLite an open
+    read keeps the write-ahead log from being checkpointed, and it grows by gigabytes over a million rows."""
+    columns = ("household_key", "fingerprint", "person_id", "sealed_record")
+    ordered = staged.order_by("household_key", "row_number")
+    after: str | None = None
+    while True:
+        page = ordered.filter(household_key__gt=after) if after is not None else ordered
+        rows = list(page.values_list(*columns)[:CHUNK_ROWS])
+        if not rows:
+            return
+        last = rows[-1][0]
+        if len(rows) == CHUNK_ROWS:  # the last household may go on past the page: take it whole
+            rows = [row for row in rows if row[0] != last]
+            rows += list(ordered.filter(household_key=last).values_list(*columns))
+        after = last
+        yield rows
+
+
+def _registered_by_source(operation_id: Any, fingerprints: list[str]) -> dict[str, Any]:
+    """Fingerprint -> id of the people of the operation already registered from these rows."""
+    if not fingerprints:
+        return {}
+    found = Person.objects.filter(source_ref__in=fingerprints, operation_id=operation_id)
+    return dict(found.values_list("source_ref", "id"))
 
 
 def _open_record(opened: str) -> dict[str, Any]:
@@ -503,9 +522,7 @@ def _commit_batch(
 ) -> None:
     operation = registration_import.operation
     fingerprints = [fingerprint for _k, fingerprint, _p, _s in batch]
-    registered = set(
-        Person.objects.filter(operation=operation, source_ref__in=fingerprints).values_list("source_ref", flat=True)
-    )
+    registered = set(_registered_by_source(operation.pk, fingerprints))
     households: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for key, fingerprint, _person, sealed in batch:
         if fingerprint in registered:

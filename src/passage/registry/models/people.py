@@ -93,7 +93,6 @@ class Person(models.Model):
     source_ref = models.CharField(
         max_length=80,
         blank=True,
-        db_index=True,
         help_text="Where an imported record came from (Kobo uuid or row fingerprint)",
     )
     source_import = models.ForeignKey(
@@ -138,6 +137,9 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["operation", "family_name_latin", "given_name_latin"], name="person_by_name"),
             models.Index(fields=["operation", "birth_date"], name="person_by_birth_date"),
+            # Imports look rows up by where they came from, a chunk of thousands at a time: with the operation
+            # first, SQLite would otherwise pick an operation-wide index and read every person per chunk.
+            models.Index(fields=["source_ref", "operation"], name="person_by_source"),
         ]
         constraints = [
             models.CheckConstraint(

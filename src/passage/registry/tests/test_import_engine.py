@@ -206,3 +206,23 @@ def test_a_commit_that_stopped_half_way_resumes_without_duplicates(clerk, operat
     resumed = approve_registration_import(registration_import=staged, acting_user=clerk)
     assert resumed.state == ImportState.COMMITTED and Person.objects.count() == 30
     assert resumed.people_created == 30
+
+
+def test_commit_pages_keep_households_whole(clerk, operation, monkeypatch):
+    """The commit reads a page of rows at a time; a household that runs past the end of a page (here one of
+    five in pages of three) is committed whole, and every household exactly once."""
+    monkeypatch.setattr(import_engine, "CHUNK_ROWS", 3)
+    sizes = {"H1": 1, "H2": 5, "H3": 2, "H4": 3, "H5": 1}
+    rows = []
+    for household, size in sizes.items():
+        for n in range(size):
+            relationship = "head" if n == 0 else "son"
+            rows.append(f"{household},{relationship},{household}-{n},M,yes")
+    staged = _stage(clerk, operation, _csv("household_id,relationship,given_name,sex,consent", rows))
+    done = approve_registration_import(registration_import=staged, acting_user=clerk)
+    assert (done.households_created, done.people_created) == (5, 12)
+    by_household = {
+        household.members.get(relationship="head").person.given_name.split("-")[0]: household.members.count()
+        for household in Household.objects.filter(operation=operation)
+    }
+    assert by_household == sizes
