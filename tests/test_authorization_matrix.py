@@ -277,6 +277,9 @@ ROWS: dict[str, Row] = {
             "touched": "members-0-phone",
         },
     ),
+    "registry_place_search": Row(
+        "GET", lambda w: "/registry/register/places/?q=Mosul", allowed(REGISTRARS, outsider=200)
+    ),
     # Registration imports: for those who register people. The outsider sees their own operation's list and
     # upload page, never our imports; roles that do not register get 403 on the pages, 404 on an import.
     "registry_imports": Row("GET", lambda w: "/registry/imports/", allowed(REGISTRARS, outsider=200)),

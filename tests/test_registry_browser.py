@@ -27,6 +27,25 @@ def test_clerk_registers_a_household_of_two(server: dict[str, str], page: Page) 
     page.locator("#id_members-0-consent_granted_0").check()
     page.locator("[name='members-0-consent_method']").select_option("verbal")
 
+    # Where the household lives: found by typing part of a name, chosen with the keyboard; the P-code is sent.
+    place = page.get_by_test_id("place-search")
+    place.fill("mosu")
+    expect(page.get_by_role("option", name="Mosul › Ninewa")).to_be_visible()
+    place.press("ArrowDown")
+    place.press("Enter")
+    expect(page.locator("input[name='admin_area']")).to_have_value("IQD083")
+    expect(page.locator("[data-place-chosen]")).to_contain_text("Mosul › Ninewa")
+    expect(page.get_by_role("listbox", name="Areas and sites")).to_be_hidden()
+
+    # A nationality, found by its name among the codes, under "More about this person".
+    head = page.locator(".member[data-member='0']")
+    head.get_by_text("More about this person").click()
+    finder = head.get_by_placeholder("Find a country")
+    finder.fill("Iraq")
+    finder.press("Enter")
+    expect(page.locator("[name='members-0-nationalities']")).to_have_value("IQ")
+    expect(head.locator("[data-codes-names]").first).to_contain_text("Iraq")
+
     # A typo in the phone is named beside the field while typing, and goes away when corrected.
     page.locator("[name='members-0-phone']").fill("12")
     page.locator("[name='members-0-phone']").blur()
@@ -46,6 +65,15 @@ def test_clerk_registers_a_household_of_two(server: dict[str, str], page: Page) 
     page.locator("[name='members-1-consent_method']").select_option("proxy")
     page.locator("[name='members-1-proxy_name']").fill("Noor, mother")
 
+    # A third member added by mistake is removed before registering; the others keep their numbers.
+    page.get_by_role("button", name="Add a member").click()
+    expect(page.locator("[name='members-2-relationship']")).to_be_focused()
+    page.locator("[name='members-2-given_name_latin']").fill("Mistake")
+    page.locator(".member[data-member='2']").get_by_test_id("remove-member").click()
+    expect(page.locator("#members-2-legend")).to_have_text("Removed: will not be registered")
+    expect(page.locator("[name='members-2-given_name_latin']")).to_be_hidden()
+    expect(page.locator("#members-1-legend")).to_have_text("Member 2")
+
     page.get_by_role("button", name="Register the household").click()
     expect(page.get_by_test_id("household-reference")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("registered with 2 members")
@@ -53,3 +81,5 @@ def test_clerk_registers_a_household_of_two(server: dict[str, str], page: Page) 
     expect(members).to_contain_text("Noor Hassan")
     expect(members).to_contain_text("Yusuf")
     expect(members).to_contain_text("1988")
+    expect(members).not_to_contain_text("Mistake")
+    expect(page.get_by_text("Mosul (IQD083)")).to_be_visible()

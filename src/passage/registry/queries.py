@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -11,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from passage.core.access import can
 from passage.core.dashboard import Tile
 from passage.core.models import Operation
-from passage.registry.models import Household, HouseholdMember, IdentityDocument, Person, Phone
+from passage.registry.models import AdminArea, Household, HouseholdMember, IdentityDocument, Person, Phone, Site
 from passage.registry.names import fold_name, skeleton
 from passage.registry.normalise import (
     NormaliseError,
@@ -80,6 +81,75 @@ def person_detail(person: Person) -> Person:
         )
         .get()
     )
+
+
+@dataclass(frozen=True)
+class Place:
+    """An administrative area or a site as a picker offers it: what is submitted and what is read."""
+
+    pcode: str  # the area's P-code (a site's area, for a site)
+    site_code: str
+    path: str  # 'Mosul › Ninewa', the site first for a site
+    kind: str  # the site's type as read ('Camp'), or '' for an area
+
+
+PLACES_SHOWN = 12
+_ANCESTORS = "parent__parent__parent"
+
+
+def place_path(area: AdminArea | None) -> str:
+    """The area and the areas above it, without the country: 'Mosul › Ninewa' (parents should be selected)."""
+    names: list[str] = []
+    while area is not None:
+        names.append(area.local_name)
+        if area.level <= 1:
+            break
+        area = area.parent
+    return " › ".join(names)
+
+
+def _site_place(site: Site) -> Place:
+    path = " › ".join([site.name, place_path(site.admin_area)])
+    return Place(site.admin_area.pcode, site.code, path, str(site.get_type_display()))
+
+
+def search_places(user: Any, operation: Operation, text: str) -> list[Place]:
+    """Areas of the operation's country whose P-code starts with `text` or whose name in any of the dataset's
+    languages contains it, and the operation's active sites by code or name: the smaller areas' parents
+    come along to name them ('Mosul › Ninewa')."""
+    text = text.strip()[:100]
+    if not text:
+        return []
+    sites = (
+        Site.objects.visible_to(user)
+        .filter(operation=operation, is_active=True)
+        .filter(Q(code__istartswith=text) | Q(name__icontains=text))
+        .select_related(f"admin_area__{_ANCESTORS}")
+        .order_by("name")[: PLACES_SHOWN // 3]
+    )
+    areas = AdminArea.objects.visible_to(user).filter(country=operation.country)
+    matching = Q(pcode__istartswith=text) | Q(name__icontains=text)
+    for language in _area_languages(areas):
+        matching |= Q(**{f"names__{language}__icontains": text})
+    found = areas.filter(matching).select_related(_ANCESTORS).order_by("level", "name")[:PLACES_SHOWN]
+    return [_site_place(site) for site in sites] + [Place(a.pcode, "", place_path(a), "") for a in found]
+
+
+def _area_languages(areas: QuerySet[AdminArea]) -> list[str]:
+    """The languages the country's dataset names areas in (a COD-AB has the same columns on every row)."""
+    languages: set[str] = set()
+    for names in areas.filter(level__gt=0).values_list("names", flat=True)[:20]:
+        languages.update(key for key in names or {} if re.fullmatch(r"[a-z]{2,3}", key))
+    return sorted(languages)
+
+
+def chosen_place(operation: Operation, *, area: AdminArea | None, site: Site | None) -> Place | None:
+    """The place a form holds, named as the picker names it."""
+    if site is not None:
+        return _site_place(Site.objects.select_related(f"admin_area__{_ANCESTORS}").get(pk=site.pk))
+    if area is not None:
+        return Place(area.pcode, "", place_path(AdminArea.objects.select_related(_ANCESTORS).get(pk=area.pk)), "")
+    return None
 
 
 def dashboard_tiles(user: Any, operation: Operation) -> list[Tile]:

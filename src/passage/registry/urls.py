@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/", views.register, name="registry_register"),
     path("register/member-form/", views.member_form, name="registry_member_form"),
     path("register/check/", views.register_check, name="registry_register_check"),
+    path("register/places/", views.place_search, name="registry_place_search"),
     path("imports/", import_views.import_list, name="registry_imports"),
     path("imports/new/", import_views.import_upload, name="registry_import_upload"),
     path("imports/<uuid:import_id>/", import_views.import_detail, name="registry_import"),

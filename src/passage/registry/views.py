@@ -14,27 +14,19 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from passage.core import access
 from passage.core.queries import history_of
 from passage.core.views._util import me, operation_or_403, paginate
-from passage.registry import actions, queries
+from passage.registry import actions, iso_codes, queries
 from passage.registry.access import get_household_for_user, get_person_for_user, mask, may_see_sensitive
+from passage.registry.form_fields import WASHINGTON_GROUP_LABELS
 from passage.registry.forms import MEMBERS_PREFIX, HouseholdForm, MemberForm, MemberFormSet, locate_error
 from passage.registry.models import DatePrecision, Person
 from passage.registry.normalise import NormaliseError, normalise_document_number, normalise_phone
 from passage.registry.registration import WASHINGTON_GROUP_DOMAINS, check_members
 
-WASHINGTON_GROUP_LABELS = {
-    1: gettext_lazy("No difficulty"),
-    2: gettext_lazy("Some difficulty"),
-    3: gettext_lazy("A lot of difficulty"),
-    4: gettext_lazy("Cannot do at all"),
-    7: gettext_lazy("Refused"),
-    9: gettext_lazy("Does not know"),
-}
 DUPLICATES_SHOWN = 5
 
 
@@ -141,38 +133,62 @@ class Wizard:
         self.formset = MemberFormSet(data, prefix=MEMBERS_PREFIX, initial=[{"relationship": "head"}])
         self.household_errors: list[str] = []
 
+    def kept(self) -> list[MemberForm]:
+        """The member blocks the clerk did not remove."""
+        return [form for form in self.formset.forms if not form.is_removed]
+
     def shape_is_valid(self) -> bool:
         household_ok = self.household_form.is_valid()
-        members_ok = all([form.is_valid() for form in self.formset.forms])  # every form, so all get cleaned
+        members_ok = all([form.is_valid() for form in self.kept()])  # every form, so all get cleaned
         return household_ok and members_ok
 
     def members_in_use(self) -> list[MemberForm]:
-        """Every member block but empty ones added by mistake (the first always counts)."""
-        return [f for n, f in enumerate(self.formset.forms) if n == 0 or f.has_changed()]
+        """Every member block but removed ones and empty ones added by mistake (the first always counts)."""
+        return [f for n, f in enumerate(self.kept()) if n == 0 or f.has_changed()]
+
+    def inputs(self, forms: list[MemberForm]) -> list[Any]:
+        return [form.to_input() for form in forms]
 
     def place(self, errors: dict[str, list[str]], forms: list[MemberForm]) -> None:
         for key, messages_ in errors.items():
-            index, field = locate_error(key)
+            index, about = locate_error(key)
             if index is None:
-                if field is not None:
-                    self.household_form.add_error(field, messages_)
+                if about is not None:
+                    self.household_form.add_error(about, messages_)
                 else:
                     self.household_errors.extend(messages_)
             elif index < len(forms):
-                forms[index].add_error(field, messages_)
+                forms[index].add_error(forms[index].field_for(about or ""), messages_)
 
     def check(self) -> None:
         """Run the registration rules on what was typed and place what they say."""
         forms = self.members_in_use()
-        _checked, errors = check_members([f.to_input() for f in forms], region=self.operation.country)
+        _checked, errors = check_members(self.inputs(forms), region=self.operation.country)
         self.place(errors, forms)
+
+    def numbered(self) -> list[dict[str, Any]]:
+        """Each block with the number the clerk sees: removed blocks are not counted."""
+        rows, number = [], 0
+        for index, form in enumerate(self.formset.forms):
+            removed = form.is_removed
+            number += 0 if removed else 1
+            rows.append({"form": form, "index": index, "number": number, "removed": removed})
+        return rows
 
     def context(self) -> dict[str, Any]:
         return {
             "household_form": self.household_form,
             "formset": self.formset,
+            "members": self.numbered(),
             "household_errors": self.household_errors,
+            "chosen_place": self.household_form.chosen_place() if self.household_form.is_bound else None,
+            **code_lists(),
         }
+
+
+def code_lists() -> dict[str, Any]:
+    """The countries and languages the nationality and language pickers offer."""
+    return {"country_codes": iso_codes.country_choices(), "language_codes": iso_codes.language_choices()}
 
 
 @login_required
@@ -190,9 +206,10 @@ def register(request: HttpRequest) -> HttpResponse:
                 created = actions.register_household(
                     acting_user=me(request),
                     operation=operation,
-                    members=[f.to_input() for f in forms],
+                    members=wizard.inputs(forms),
                     office=data.get("office"),
                     admin_area=data.get("admin_area"),
+                    site=data.get("site"),
                     address=data.get("address", ""),
                 )
             except ValidationError as error:
@@ -219,8 +236,14 @@ def member_form(request: HttpRequest) -> HttpResponse:
         index = max(0, min(int(request.GET.get("index", "1")), 99))
     except ValueError:
         index = 1
-    form = MemberForm(prefix=f"{MEMBERS_PREFIX}-{index}")
-    return render(request, "registry/_member_added.html", {"form": form, "index": index, "next": index + 1})
+    formset = MemberFormSet(prefix=MEMBERS_PREFIX)
+    form = MemberForm(prefix=formset.add_prefix(index), use_required_attribute=False)
+    formset.add_fields(form, index)  # the "remove this member" box
+    return render(
+        request,
+        "registry/_member_added.html",
+        {"form": form, "index": index, "number": index + 1, "removed": False, "next": index + 1},
+    )
 
 
 @login_required
@@ -236,41 +259,58 @@ def register_check(request: HttpRequest) -> HttpResponse:
     slots = []
     for form in wizard.formset.forms:
         for name, field in form.fields.items():
+            if name == "DELETE":
+                continue
             html_name = form.add_prefix(name)
-            errors = list(form.errors.get(name, [])) if html_name in touched else []
+            errors = list(form.errors.get(name, [])) if html_name in touched and not form.is_removed else []
             slots.append({"id": f"err-{html_name}", "errors": errors, "field": field})
-    relationships = any(name.endswith("-relationship") for name in touched)
+    relationships = any(name.endswith("-relationship") or name.endswith("-DELETE") for name in touched)
     return render(
         request,
         "registry/_check.html",
         {
             "slots": slots,
             "household_errors": wizard.household_errors if relationships else [],
-            "duplicates": _duplicates(request, operation, wizard.formset.forms),
+            "duplicates": _duplicates(request, operation, wizard.numbered()),
         },
     )
 
 
-def _duplicates(request: HttpRequest, operation: Any, forms: list[MemberForm]) -> list[dict[str, Any]]:
+@login_required
+@require_GET
+def place_search(request: HttpRequest) -> HttpResponse:
+    """The place picker's options: areas of the operation's country by P-code or name, and its sites."""
+    operation = access.require(request.user, "person.register", operation_or_403(request))
+    text = (request.GET.get("q") or request.GET.get("place_q") or "").strip()[:100]  # place_q: the picker's box
+    places = queries.search_places(request.user, operation, text)
+    return render(request, "registry/_place_options.html", {"places": places, "q": text})
+
+
+def _duplicates(request: HttpRequest, operation: Any, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found = []
-    for number, form in enumerate(forms, start=1):
+    for member in members:
+        form = member["form"]
+        if member["removed"]:
+            continue
         data = getattr(form, "cleaned_data", {})
         looked_up = []
-        phone = (data.get("phone") or "").strip()
-        if phone:
-            with contextlib.suppress(NormaliseError):
-                looked_up.append((_("phone"), normalise_phone(phone, default_region=operation.country).e164))
-        document = (data.get("document_number") or "").strip()
-        if document:
+        for name in MemberForm.PHONE_FIELDS:
+            phone = (data.get(name) or "").strip()
+            if phone:
+                with contextlib.suppress(NormaliseError):
+                    looked_up.append((_("phone"), normalise_phone(phone, default_region=operation.country).e164))
+        for _kind, number, _country in MemberForm.DOCUMENT_FIELDS:
+            document = (data.get(number) or "").strip()
+            if not document:
+                continue
             try:
                 compact = normalise_document_number(document, document_type="other")
             except NormaliseError:
-                pass
-            else:
-                if any(c.isdigit() for c in compact) and len(compact) >= 3:
-                    looked_up.append((_("document"), compact))
+                continue
+            if any(c.isdigit() for c in compact) and len(compact) >= 3:
+                looked_up.append((_("document"), compact))
         for what, value in looked_up:
             matches = list(queries.search_people(request.user, operation, value)[:DUPLICATES_SHOWN])
             if matches:
-                found.append({"member": number, "what": what, "people": matches})
+                found.append({"member": member["number"], "what": what, "people": matches})
     return found
