@@ -184,6 +184,15 @@ def _check_fields(operation: Operation, values: dict[str, Any], errors: dict[str
         errors.setdefault("estimated_size", []).append(_("Give a number of people between 0 and 50,000,000."))
 
 
+def _readable(group: Group) -> dict[str, Any]:
+    """The group's own fields as the history shows them: the office's code, the area's P-code, the site's code."""
+    values = audit.snapshot(group, ("kind", "name", "name_latin", "description", "estimated_size"))
+    values["office"] = group.office.code if group.office else None
+    values["admin_area"] = group.admin_area.pcode if group.admin_area else None
+    values["site"] = group.site.code if group.site else None
+    return values
+
+
 def _describe_person(person: Person) -> str:
     return person.reference
 
@@ -227,9 +236,7 @@ def create_group(
         "group.create",
         group,
         actor_username="system",
-        changes={
-            name: [None, value] for name, value in audit.snapshot(group, EDITABLE).items() if value not in ("", None)
-        },
+        changes={name: [None, value] for name, value in _readable(group).items() if value not in ("", None)},
     )
     return group
 
@@ -265,10 +272,10 @@ def update_group(
         errors.setdefault("office", []).append(_("You may not register people for this office."))
     if errors:
         raise ValidationError(errors)
-    before = audit.snapshot(current, EDITABLE)
+    before = _readable(current)
     for name in EDITABLE:
         setattr(current, name, merged[name])
-    changes: dict[str, Any] = audit.diff(before, audit.snapshot(current, EDITABLE))
+    changes: dict[str, Any] = audit.diff(before, _readable(current))
     if not changes:
         return current
     _bump(current, changes)

@@ -11,6 +11,15 @@ from django.db.models.functions import Coalesce
 from passage.core.models import Operation
 from passage.registry.models import AdminArea, Group, GroupHousehold, GroupMembership, GroupRole, Person
 
+ROLE_ORDER = [
+    GroupRole.REPRESENTATIVE,
+    GroupRole.CHAIR,
+    GroupRole.VICE_CHAIR,
+    GroupRole.SECRETARY,
+    GroupRole.TREASURER,
+    GroupRole.FOCAL_POINT,
+    GroupRole.MEMBER,
+]  # how a group's members are listed
 AREA_DEPTH = 4  # levels below an area (COD-AB has levels 0 to 4)
 
 
@@ -88,7 +97,7 @@ def group_detail(group: Group) -> Group:
 def split_members(group: Group) -> dict[str, list[Any]]:
     """Current members (the representative first, then by role and name) and former ones (latest first); the
     same for households. `group` comes from group_detail (prefetched)."""
-    order = {role: n for n, role in enumerate(GroupRole.values)}
+    order: dict[str, int] = {role.value: n for n, role in enumerate(ROLE_ORDER)}
     members = list(group.memberships.all())
     current = sorted(
         (m for m in members if m.left_on is None),

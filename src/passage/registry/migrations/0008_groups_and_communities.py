@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('reference', models.CharField(max_length=32, unique=True, verbose_name='group number')),
-                ('kind', models.CharField(choices=[('community', 'Community (a village or a displaced community)'), ('association', 'Association'), ('cooperative', 'Cooperative'), ('womens_group', "Women's group"), ('youth_group', 'Youth group'), ('victims_association', "Victims' association"), ('other', 'Other')], max_length=24, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('community', 'Community'), ('association', 'Association'), ('cooperative', 'Cooperative'), ('womens_group', "Women's group"), ('youth_group', 'Youth group'), ('victims_association', "Victims' association"), ('other', 'Other')], max_length=24, verbose_name='kind')),
                 ('name', models.CharField(blank=True, max_length=200, verbose_name='name as written')),
                 ('name_latin', models.CharField(blank=True, max_length=200, verbose_name='name (Latin letters)')),
                 ('description', models.TextField(blank=True, verbose_name='description')),

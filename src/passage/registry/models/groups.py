@@ -21,7 +21,7 @@ from passage.registry.models.people import Household, Person, RegistryQuerySet
 
 
 class GroupKind(models.TextChoices):
-    COMMUNITY = "community", _("Community (a village or a displaced community)")
+    COMMUNITY = "community", _("Community")  # a village or a displaced community
     ASSOCIATION = "association", _("Association")
     COOPERATIVE = "cooperative", _("Cooperative")
     WOMENS_GROUP = "womens_group", _("Women's group")

@@ -133,6 +133,7 @@ def test_clerk_records_a_displaced_community_at_a_camp(community, clerk, camp, a
     assert (community.version, community.status) == (1, "active")
     event = AuditEvent.objects.get(action="group.create", object_id=str(community.pk))
     assert event.actor_username == clerk.username and event.changes["kind"] == [None, "community"]
+    assert event.changes["site"] == [None, "DAH-01"] and event.changes["admin_area"] == [None, "IQD086"]  # readable
 
 
 def test_a_community_needs_a_place_and_every_group_a_name(clerk, operation, office):
