@@ -116,6 +116,12 @@ def _require(user: User | None, record: Group | Office | Operation) -> None:
         raise PermissionDenied("person.register")
 
 
+def _refuse_office(user: User, office: Office, operation: Operation) -> None:
+    """A clerk who registers people in some offices only, choosing another one, hears which field is wrong."""
+    if not can(user, "person.register", office) and can(user, "person.register", operation):
+        raise ValidationError({"office": _("You may not register people for this office.")})
+
+
 def _locked(group: Group) -> Group:
     """The group as stored now, locked for this transaction."""
     return Group.objects.select_for_update().select_related("operation").get(pk=group.pk)
@@ -215,6 +221,8 @@ def create_group(
     estimated_size: int | None = None,
 ) -> Group:
     """A new group or community of the operation, with a readable number (GR-…)."""
+    if acting_user is not None and office is not None and office.operation_id == operation.pk:
+        _refuse_office(acting_user, office, operation)
     _require(acting_user, office or operation)
     values: dict[str, Any] = {
         "kind": kind,

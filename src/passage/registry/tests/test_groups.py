@@ -167,10 +167,16 @@ def test_a_site_or_office_of_another_operation_is_refused(clerk, operation, offi
     assert "site" in refused.value.message_dict
 
 
-def test_only_those_who_register_people_create_groups_in_their_office(reader, mosul_clerk, outsider, operation, office):
-    for user in (reader, mosul_clerk, outsider):
+def test_only_those_who_register_people_create_groups(reader, outsider, operation, office):
+    for user in (reader, outsider):
         with pytest.raises(PermissionDenied):
             actions.create_group(acting_user=user, operation=operation, office=office, kind="association", name="A")
+
+
+def test_a_clerk_limited_to_one_office_is_told_when_they_choose_another(mosul_clerk, operation, office):
+    with pytest.raises(ValidationError) as refused:
+        actions.create_group(acting_user=mosul_clerk, operation=operation, office=office, kind="association", name="A")
+    assert "office" in refused.value.message_dict
 
 
 def test_correction_with_the_version_it_started_from(community, clerk, areas):
