@@ -286,3 +286,25 @@ def test_a_chosen_place_is_shown_again_when_the_page_comes_back(client, clerk, a
 def test_an_outsider_searches_only_their_own_country(client, outsider, areas):
     sign_in(client, outsider)  # an administrator in Libya
     assert "IQD083" not in search(client, "Mosul")
+
+
+def test_the_place_search_takes_the_same_few_queries_however_many_places_match(
+    client, clerk, operation, areas, django_assert_max_num_queries
+):
+    ninewa = areas["ninewa"]
+    for n in range(30):
+        district = AdminArea.objects.create(
+            country="IQ", level=2, pcode=f"IQD9{n:02d}", name=f"District {n}", names={"ar": f"قضاء {n}"}, parent=ninewa
+        )
+        AdminArea.objects.create(
+            country="IQ", level=3, pcode=f"IQS9{n:02d}", name=f"District {n} centre", parent=district
+        )
+        Site.objects.create(
+            operation=operation, code=f"C{n}", name=f"District {n} camp", type=SiteType.CAMP, admin_area=district
+        )
+    sign_in(client, clerk)
+    with django_assert_max_num_queries(12):  # signing in and the operation take 9; the search 3
+        html = search(client, "district")
+    assert html.count('role="option"') == 12 + 4  # the larger areas first, and a few sites
+    assert "District 0 camp › District 0 › Ninewa" in html
+    assert "District 7 centre › District 7 › Ninewa" in search(client, "7 centre")
