@@ -108,6 +108,10 @@ def main() -> None:
     from passage import bench_registry
 
     results["registry"] = bench_registry.run(operation, scratch, _timed)
+    print("Demo registry")
+    from passage import bench_demo
+
+    results["demo_registry"] = bench_demo.run(_timed)
     out_dir = Path(os.environ.get("PASSAGE_BENCH_DIR", str(settings.REPO_DIR / "var" / "bench")))
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2))
