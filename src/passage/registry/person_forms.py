@@ -47,6 +47,11 @@ PERSON_PREFIX = "person"
 DOCUMENTS_PREFIX = "documents"
 
 
+def _radios() -> forms.RadioSelect:
+    """Radio buttons styled as Bootstrap's (Styled would give them a text box's class)."""
+    return forms.RadioSelect(attrs={"class": "form-check-input"})
+
+
 class PersonForm(Styled, forms.Form):
     """A correction of a person's record. Each field carries the value it was shown with (hidden), so the
     correction sends only what the clerk changed, and `version` says which version they were looking at."""
@@ -243,7 +248,7 @@ class StatusForm(Styled, forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[(s.value, s.label) for s in PersonStatus if s != PersonStatus.MERGED],
-        widget=forms.RadioSelect,
+        widget=_radios(),
     )
     on = forms.DateField(
         label=_("Since"),
@@ -262,7 +267,7 @@ class MoveForm(Styled, forms.Form):
         label=_("Moves to"),
         choices=[("existing", _("Another registered household")), ("new", _("A new household of their own"))],
         initial="existing",
-        widget=forms.RadioSelect,
+        widget=_radios(),
     )
     household = forms.CharField(
         label=_("Household number"),
@@ -318,7 +323,7 @@ class HeadForm(Styled, forms.Form):
 class ConsentForm(Styled, forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
     granted = forms.ChoiceField(
-        label=_("Decision"), choices=[("yes", _("Consents")), ("no", _("Refuses"))], widget=forms.RadioSelect
+        label=_("Decision"), choices=[("yes", _("Consents")), ("no", _("Refuses"))], widget=_radios()
     )
     method = forms.ChoiceField(label=_("How"), choices=BLANK + ConsentMethod.choices, required=False)
     proxy_name = forms.CharField(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -504,6 +505,18 @@ def test_the_date_of_an_earlier_status_is_not_offered_as_the_date_of_a_new_one(c
     assert data["on"] == ""
     html = browser.post(status_url(head), data | {"status": "deceased"}).content.decode()
     assert "Give the date of death" in html
+
+
+def test_choices_are_radio_buttons_with_their_errors_beside_them(clerk, family):
+    head = member(family, "head")
+    browser = as_(clerk)
+    for url, name in ((status_url(head), "status"), (move_url(head), "destination"), (consent_url(head), "granted")):
+        html = browser.get(url).content.decode()
+        radios = re.findall(rf'<input type="radio" name="{name}"[^>]*>', html)
+        assert radios and all('class="form-check-input"' in radio for radio in radios), url
+        assert f'id="err-{name}"' in html
+    html = browser.post(consent_url(head), form_on(browser.get(consent_url(head)).content.decode())).content.decode()
+    assert "This field is required." in slot(html, "granted")
 
 
 # --- households -----------------------------------------------------------------------------------------------
