@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 import phonenumbers
+from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 
 from passage.core import crypto
@@ -41,13 +42,17 @@ class NormalisedPhone:
 def normalise_phone(raw: str, *, default_region: str | None) -> NormalisedPhone:
     text = raw.strip()
     if not text:
-        raise NormaliseError("The phone number is empty.")
+        raise NormaliseError(_("The phone number is empty."))
     try:
         parsed = phonenumbers.parse(text, (default_region or "").upper() or None)
     except phonenumbers.NumberParseException as exc:
-        raise NormaliseError(f"{text!r} is not a phone number ({exc._msg}).") from exc
-    if not phonenumbers.is_possible_number(parsed):
-        raise NormaliseError(f"{text!r} has the wrong number of digits for its country.")
+        raise NormaliseError(_("“%(value)s” is not a phone number.") % {"value": text}) from exc
+    reason = phonenumbers.is_possible_number_with_reason(parsed)
+    if reason == phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+        # Dialled within one town at best ("0770 12"): digits are missing for a number anyone could call back.
+        raise NormaliseError(_("“%(value)s” is too short: digits are missing.") % {"value": text})
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+        raise NormaliseError(_("“%(value)s” has the wrong number of digits for its country.") % {"value": text})
     return NormalisedPhone(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), text)
 
 
@@ -58,9 +63,11 @@ def phone_index(e164: str) -> str:
 def normalise_document_number(raw: str, *, document_type: str, issuing_country: str = "") -> str:
     compact = re.sub(r"[\s\-./]", "", raw).upper()
     if not compact:
-        raise NormaliseError("The document number is empty.")
+        raise NormaliseError(_("The document number is empty."))
     if not re.fullmatch(r"[0-9A-Z]{2,40}", compact):
-        raise NormaliseError(f"{raw!r} contains characters a document number does not have.")
+        raise NormaliseError(
+            _("“%(value)s” contains characters a document number does not have.") % {"value": raw.strip()}
+        )
     module_name = NATIONAL_ID_FORMATS.get(issuing_country.upper()) if document_type == "national_id" else None
     if module_name:
         module = importlib.import_module(module_name)
@@ -68,7 +75,8 @@ def normalise_document_number(raw: str, *, document_type: str, issuing_country: 
             compact = module.validate(compact)
         except StdnumError as exc:
             raise NormaliseError(
-                f"{raw!r} is not a valid national identity number for {issuing_country}: {exc}"
+                _("“%(value)s” is not a valid national identity number for %(country)s: %(why)s")
+                % {"value": raw.strip(), "country": issuing_country.upper(), "why": exc}
             ) from exc
     return compact
 

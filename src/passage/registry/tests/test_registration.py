@@ -158,3 +158,12 @@ def test_registry_visibility_follows_operation_and_office(operation, outsider):
     assert Person.objects.visible_to(caseworker).count() == 3
     assert {p.office for p in Person.objects.visible_to(erbil_clerk)} == {erbil, None}
     assert not Person.objects.visible_to(outsider).exists()
+
+
+def test_a_phone_with_digits_missing_is_refused(clerk, operation):
+    """'0770 12' could at best be dialled inside one town: nobody could call the person back on it."""
+    members = _family()
+    members[0].phones = ["0770 12"]
+    with pytest.raises(ValidationError) as refused:
+        register_household(acting_user=clerk, operation=operation, members=members)
+    assert "digits are missing" in refused.value.message_dict["members[0].phones[0]"][0]
