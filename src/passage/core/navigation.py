@@ -26,6 +26,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("registry_groups", _("Groups"), "people-fill", "person.view"),
     NavEntry("registry_register", _("Register"), "person-plus", "person.register"),
     NavEntry("registry_imports", _("Imports"), "file-earmark-arrow-up", "person.register"),
+    NavEntry("registry_aggregates", _("Counts"), "bar-chart", "person.aggregate"),
     NavEntry("jobs", _("Jobs"), "hourglass-split"),
     NavEntry("audit_events", _("Audit trail"), "shield-check", "audit.view"),
     NavEntry("manage_operation", _("Operation"), "building", "operation.manage"),

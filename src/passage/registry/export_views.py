@@ -165,8 +165,10 @@ def aggregates(request: HttpRequest) -> HttpResponse:
 
 
 def _table(counted: exports.Aggregates) -> list[dict[str, Any]]:
-    """One row per area and sex, a column per age group; a cell nobody falls in shows 0."""
+    """One row per area and sex, a column per age group. A cell nobody falls in is a count under the threshold
+    like any other ("<5"): a published zero says as much about the people beside it as a published 1 or 2."""
     by_key = {(cell.pcode, cell.sex, cell.age_group): cell.shown for cell in counted.cells}
+    below = f"<{counted.threshold}"
     rows = []
     for pcode, name in counted.areas:
         for sex in exports.SEXES:
@@ -176,7 +178,7 @@ def _table(counted: exports.Aggregates) -> list[dict[str, Any]]:
                         "pcode": pcode,
                         "area": name,
                         "sex": sex,
-                        "cells": [by_key.get((pcode, sex, group), "0") for group in exports.AGE_GROUP_LABELS],
+                        "cells": [by_key.get((pcode, sex, group), below) for group in exports.AGE_GROUP_LABELS],
                     }
                 )
     return rows
