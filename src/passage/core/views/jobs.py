@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -91,7 +92,7 @@ def job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_result(request: HttpRequest, job_id: str) -> HttpResponse:
+def job_result(request: HttpRequest, job_id: str) -> HttpResponseBase:
     job = access.get_job_for_user(request.user, job_id)
     if not job.result_file:
         raise Http404
