@@ -22,12 +22,11 @@ class BlockingRule:
 
 
 RULES = (
-    BlockingRule("given+father spelling, birth year", 60),
-    BlockingRule("given+family consonants, birth year", 60),
+    BlockingRule("given+father consonants, birth year", 60),
     BlockingRule("given+father+family consonants", 60),
     BlockingRule("phone", 12),
     BlockingRule("document", 12),
-    BlockingRule("two rarest name words", 40),
+    BlockingRule("two of the three rarest name words", 15),
     BlockingRule("first letters of names, admin2, birth year", 30),
     BlockingRule("given or family consonants (either order), birth date", 40),
     BlockingRule("given and family consonants in either order, birth year", 60),
@@ -38,10 +37,10 @@ RULES = (
 
 def _keys(people: People) -> list[tuple[BlockingRule, np.ndarray, list[np.ndarray]]]:
     parts = people.parts
-    given, father, family = parts["given_name"], parts["father_name"], parts["family_name"]
+    father, family = parts["father_name"], parts["family_name"]
     year = people.year.astype(np.int32)
     known_year = year > 0
-    rarest = _two_rarest(people)
+    rarest = _rarest(people)  # -1 first: two words fill columns 1 and 2
     bag_key, bag_size = _bag_key(people)
     full_date = (people.day > 0) & known_year
     date = year * 10000 + people.month.astype(np.int32) * 100 + people.day.astype(np.int32)
@@ -52,40 +51,36 @@ def _keys(people: People) -> list[tuple[BlockingRule, np.ndarray, list[np.ndarra
     return [
         (
             RULES[0],
-            (given.spelling >= 0) & (father.spelling >= 0) & known_year,
-            [given.spelling, father.spelling, year],
+            (people.first_consonants >= 0) & (people.second_consonants >= 0) & known_year,
+            [people.first_consonants, people.second_consonants, year],
         ),
         (
             RULES[1],
-            (people.first_consonants >= 0) & (people.last_consonants >= 0) & known_year,
-            [people.first_consonants, people.last_consonants, year],
-        ),
-        (
-            RULES[2],
             (people.first_consonants >= 0) & (father.consonants >= 0) & (family.consonants >= 0),
             [people.first_consonants, father.consonants, family.consonants],
         ),
-        (RULES[3], people.phone >= 0, [people.phone]),
-        (RULES[4], people.document >= 0, [people.document]),
-        (RULES[5], rarest[:, 1] >= 0, [rarest[:, 0], rarest[:, 1]]),
-        (RULES[6], (letters >= 0) & (people.admin2 >= 0) & known_year, [letters, people.admin2, year]),
-        (RULES[7], (people.first_consonants >= 0) & full_date, [people.first_consonants, date]),
-        (RULES[7], (family.consonants >= 0) & full_date, [family.consonants, date]),
-        (RULES[8], (low >= 0) & known_year, [low, high, year]),
-        (RULES[9], (bag_key >= 0) & (bag_size >= 2), [bag_key]),
-        (RULES[10], (bag_key >= 0) & (bag_size >= 2) & known_year, [bag_key, year]),
+        (RULES[2], people.phone >= 0, [people.phone]),
+        (RULES[3], people.document >= 0, [people.document]),
+        (RULES[4], rarest[:, 0] >= 0, [rarest[:, 0], rarest[:, 1]]),
+        (RULES[4], rarest[:, 0] >= 0, [rarest[:, 0], rarest[:, 2]]),
+        (RULES[4], rarest[:, 1] >= 0, [rarest[:, 1], rarest[:, 2]]),
+        (RULES[5], (letters >= 0) & (people.admin2 >= 0) & known_year, [letters, people.admin2, year]),
+        (RULES[6], (people.first_consonants >= 0) & full_date, [people.first_consonants, date]),
+        (RULES[6], (family.consonants >= 0) & full_date, [family.consonants, date]),
+        (RULES[7], (low >= 0) & known_year, [low, high, year]),
+        (RULES[8], (bag_key >= 0) & (bag_size >= 2), [bag_key]),
+        (RULES[9], (bag_key >= 0) & (bag_size >= 2) & known_year, [bag_key, year]),
     ]
 
 
-def _two_rarest(people: People) -> np.ndarray:
-    """The two least common name words of each person (by consonant key, sorted), -1 when fewer than two."""
+def _rarest(people: People) -> np.ndarray:
+    """The three least common name words of each person (by consonant key, sorted, -1 padded on the left)."""
     words = people.bag_consonants
     counts = np.bincount(words[words >= 0], minlength=len(people.vocabulary.strings) + 1)
     rarity = np.where(words >= 0, counts[np.maximum(words, 0)], np.iinfo(np.int64).max)
-    order = np.argsort(rarity, axis=1, kind="stable")[:, :2]
+    order = np.argsort(rarity, axis=1, kind="stable")[:, :3]
     chosen = np.take_along_axis(words, order, axis=1)
     chosen.sort(axis=1)
-    chosen[(chosen < 0).any(axis=1)] = -1
     return chosen
 
 
@@ -116,20 +111,24 @@ def candidate_pairs(people: People) -> tuple[np.ndarray, np.ndarray, dict[str, i
     """(left, right) indexes with left < right, each pair once; and how many pairs each rule found."""
     found: list[np.ndarray] = []
     per_rule: dict[str, int] = {}
+    frames: dict[BlockingRule, list[pl.DataFrame]] = {}
     for rule, usable, columns in _keys(people):
+        # Entries of one rule share one join: a key from one entry meets the same key from another (a given
+        # name meets a family name written in its place).
         index = np.flatnonzero(usable).astype(np.int64)
-        if len(index) < 2:
-            per_rule.setdefault(rule.name, 0)
-            continue
-        frame = pl.DataFrame({"i": index, **{f"k{n}": column[index] for n, column in enumerate(columns)}})
-        keys = [f"k{n}" for n in range(len(columns))]
+        frames.setdefault(rule, []).append(
+            pl.DataFrame({"i": index, **{f"k{n}": column[index].astype(np.int64) for n, column in enumerate(columns)}})
+        )
+    for rule, parts in frames.items():
+        frame = pl.concat(parts).unique() if len(parts) > 1 else parts[0]
+        keys = [c for c in frame.columns if c != "i"]
         frame = frame.filter(pl.len().over(keys).is_between(2, rule.cap))
         pairs = (
             frame.join(frame, on=keys, suffix="_r")
             .filter(pl.col("i") < pl.col("i_r"))
             .select((pl.col("i") * people.size + pl.col("i_r")).alias("pair"))
         )["pair"].to_numpy()
-        per_rule[rule.name] = per_rule.get(rule.name, 0) + len(pairs)
+        per_rule[rule.name] = len(pairs)
         found.append(pairs)
     merged = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return (merged // people.size).astype(np.int64), (merged % people.size).astype(np.int64), per_rule

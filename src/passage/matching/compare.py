@@ -218,8 +218,9 @@ def compare(people: People, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         block[crossed, f] = crossed_family[crossed]
         # Name words as a bag only where the parts cannot be compared (a full name only, on either side):
         # elsewhere the parts already say it, and counting it twice would overstate names.
-        bag = _bag_level(people, a, b)
-        bag[block[:, 0] >= 0] = -1
+        bag = np.full(len(a), -1, dtype=np.int8)
+        without_parts = np.flatnonzero(block[:, 0] < 0)
+        bag[without_parts] = _bag_level(people, a[without_parts], b[without_parts])
         block[:, FIELD_INDEX["name_words"]] = bag
         block[:, FIELD_INDEX["date_of_birth"]] = _date_level(people, a, b)
         block[:, FIELD_INDEX["sex"]] = _sex_level(people, a, b)
@@ -276,6 +277,7 @@ def keep_apart(people: People, left: np.ndarray, right: np.ndarray, levels: np.n
     Siblings and twins: both have a given name (or a full name's first word), the two are not the same name
     (not even a close spelling), and one of them is not among the other's name words at all. A duplicate
     whose parts were written in another order passes (its given name is among the other's words).
+    The same document number on both sides lifts this rule (no two siblings hold one document).
     Father and son: one's father and grandfather names are the other's given and father names, the given
     names differ, and their birth years (when both known) are more than two years apart."""
     reason = np.zeros(len(left), dtype=np.int8)
@@ -301,7 +303,9 @@ def keep_apart(people: People, left: np.ndarray, right: np.ndarray, levels: np.n
         elsewhere[d] = _in_bag(people, fw_a[d], fc_a[d], fv_a[d], b[d]) & _in_bag(
             people, fw_b[d], fc_b[d], fv_b[d], a[d]
         )
-        siblings = different_given & ~elsewhere
+        # Siblings never share an identity document: the same number outweighs the given names.
+        same_document = (people.document[a] >= 0) & (people.document[a] == people.document[b])
+        siblings = different_given & ~elsewhere & ~same_document
         parts = people.parts
         giv, fat, gra = parts["given_name"], parts["father_name"], parts["grandfather_name"]
 

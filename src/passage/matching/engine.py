@@ -18,7 +18,7 @@ from passage.matching.blocking import candidate_pairs, random_pairs
 from passage.matching.cluster import cluster
 from passage.matching.compare import FIELD_INDEX, FIELDS, KEEP_APART_REASONS, compare, keep_apart, name_rarity
 from passage.matching.model import Model, Scores, score, train
-from passage.matching.records import People, prepare
+from passage.matching.records import NAME_PARTS, People, prepare
 
 DEFAULT_THRESHOLD = 0.9
 DEFAULT_FLOOR = 0.5
@@ -109,9 +109,10 @@ def match_people(
     reasons = keep_apart(people, left, right, levels)
     r_left, r_right = random_pairs(people.size, min(RANDOM_PAIRS, people.size * 20), seed=seed)
     # Pairs a rule keeps apart, or whose given names or birth years plainly differ, train as different people.
-    unlikely = (
-        (reasons > 0) | (levels[:, FIELD_INDEX["given_name"]] == 4) | (levels[:, FIELD_INDEX["date_of_birth"]] == 5)
-    )
+    unlikely = (reasons > 0) | (levels[:, FIELD_INDEX["date_of_birth"]] == 5)
+    for part in NAME_PARTS:
+        unlikely |= levels[:, FIELD_INDEX[part]] == 4
+    unlikely &= levels[:, FIELD_INDEX["document_number"]] != 0  # the same document: let EM judge
     model = train(levels, compare(people, r_left, r_right), apart=unlikely)
     lap("train")
     scores = score(model, levels, rarity)

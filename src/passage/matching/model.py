@@ -18,11 +18,20 @@ from passage.matching.compare import FIELDS
 from passage.matching.records import NAME_PARTS
 
 SMOOTHING = 0.5  # added to every level's count, so that no level is impossible
-TF_BOUND = 5.0
+TF_BOUND = 5.0  # a name's frequency moves its weight by at most this many bits either way
+# Share of u taken from random pairs at every EM step, the rest from the candidates EM judges different: the
+# candidates alone make agreement on blocked fields look ordinary among different people (and the weights
+# then depend on how many loose candidates the blocking lets in); random pairs alone make a household look
+# like one person. 0.2 measured best on the synthetic registry; 0.5 lets EM learn households.
+RANDOM_SHARE = 0.2
 # Levels that training pairs never show (pairs at them are left out of training as almost surely different
-# people), held at a share measured on registries: a duplicate's given name is written as another name in a
-# few percent of cases, a birth date more than a year off in several percent.
-M_FLOORS = ((0, 4, 0.03), (5, 5, 0.06))  # a name's frequency moves its weight by at most this many bits either way
+# people: a name part that is plainly another name, a birth date years away), held at a share a duplicate
+# shows them on registries: a part written as another name in a few percent of cases, a birth date more than
+# a year off in several percent.
+# No level is all but impossible for a duplicate: a birth date's day mistyped, a level the training data
+# happens not to show, still costs a bounded number of bits.
+M_LEAST = 0.01
+M_FLOORS = ((0, 4, 0.03), (1, 4, 0.02), (2, 4, 0.03), (3, 4, 0.02), (5, 5, 0.06))
 
 
 @dataclass
@@ -112,7 +121,7 @@ def train(
     model = Model(m=_starting_m(), u=u, prior=0.05)
     if not (~different).any():  # nothing to learn from: the starting values stand
         return model
-    floor = [np.zeros(len(f.levels)) for f in FIELDS]
+    floor = [np.full(len(f.levels), M_LEAST) for f in FIELDS]
     for f_index, level, share in M_FLOORS:
         floor[f_index][level] = share
     for step in range(iterations):
@@ -121,7 +130,8 @@ def train(
         matched = counts * posterior
         model.m = [_floored(m, lowest) for m, lowest in zip(_frequencies(patterns, matched), floor, strict=True)]
         if update_u:
-            model.u = _frequencies(patterns, counts - matched)
+            among_candidates = _frequencies(patterns, counts - matched)
+            model.u = [(1 - RANDOM_SHARE) * c + RANDOM_SHARE * r for c, r in zip(among_candidates, u, strict=True)]
         prior = float(matched.sum() / counts.sum())
         model.prior = min(max(prior, 1e-6), 1 - 1e-6)
         model.iterations = step + 1
@@ -132,12 +142,12 @@ def train(
 
 
 def _floored(m: np.ndarray, lowest: np.ndarray) -> np.ndarray:
-    """m with some levels held at a known least share (the levels training cannot see)."""
-    raised = np.maximum(m, lowest)
-    rest = ~(lowest > 0)
-    spare = 1 - raised[~rest].sum()
-    raised[rest] = m[rest] / m[rest].sum() * spare
-    return raised
+    """m with every level at least its least share; the other levels share what is left."""
+    fixed = m <= lowest
+    if not fixed.any() or fixed.all():
+        return m
+    spare = 1 - lowest[fixed].sum()
+    return np.where(fixed, lowest, m / m[~fixed].sum() * spare)
 
 
 def _pattern_weights(model: Model, levels: np.ndarray) -> np.ndarray:

@@ -172,6 +172,8 @@ _TABLE = {
 
 def fold(text: str) -> str:
     """Lower case, no accents or Arabic diacritics or tatweel, Arabic letter variants written one way."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     kept = "".join(c for c in decomposed if not unicodedata.combining(c) and c != TATWEEL)
     return unicodedata.normalize("NFKC", kept).casefold().translate(_ARABIC_LETTERS)
@@ -237,8 +239,14 @@ def _letters_apart(word: str) -> str:
     return out
 
 
+_NOT_LETTERS = re.compile(r"[^a-z]")
+_ABBREVIATED = re.compile(r"\b([a-z]{1,2})\s*/\s*")
+_ABBREVIATED_ABD = re.compile(r"(?<![\w])ع\s*/\s*")
+_REPEATS = re.compile(r"(.)\1+")
+
+
 def _latin_letters(text: str) -> str:
-    return re.sub(r"[^a-z]", "", anyascii(text).lower())
+    return _NOT_LETTERS.sub("", (text if text.isascii() else anyascii(text)).lower())
 
 
 def _somali(word: str) -> str:
@@ -257,8 +265,9 @@ def name_words(text: str) -> tuple[Word, ...]:
     if not folded.strip():
         return ()
     # G/Medhin, W/Mariam: a letter before "/" stands for Gebre, Wolde, ...
-    folded = re.sub(r"\b([a-z]{1,2})\s*/\s*", lambda m: _ABBREVIATIONS.get(m.group(1), m.group(1)) + " ", folded)
-    folded = re.sub(r"(?<![\w])ع\s*/\s*", "عبد ", folded).replace("/", " ")
+    if "/" in folded:
+        folded = _ABBREVIATED.sub(lambda m: _ABBREVIATIONS.get(m.group(1), m.group(1)) + " ", folded)
+        folded = _ABBREVIATED_ABD.sub("عبد ", folded).replace("/", " ")
     raw = [w for w in _SPLIT.split(folded) if w]
     arabic = [w for w in raw if _script(w) == "arabic"]
     if arabic and len(arabic) == len(raw):
@@ -328,6 +337,8 @@ def _strip_article(text: str) -> str:
 
 
 def _canonical_joined(text: str) -> str:
+    if not text.startswith("ab"):
+        return text
     for prefix, canonical in _JOINED_PREFIXES:
         if text.startswith(prefix) and len(text) - len(prefix) >= 3:
             rest = text[len(prefix) :]
@@ -350,7 +361,7 @@ def word_spelling(latin: str) -> str:
 def word_consonants(latin: str) -> str:
     """Consonant key: the spelling key without vowels or a final h (Fatimah, فاطمة -> "ftm")."""
     spelling = word_spelling(latin)
-    key = re.sub(r"(.)\1+", r"\1", _VOWELS.sub("", spelling))
+    key = _REPEATS.sub(r"\1", _VOWELS.sub("", spelling))
     key = key[:-1] if len(key) > 1 and key.endswith("h") else key
     return key or spelling  # a name of vowels only (Aya) is its own key
 

@@ -94,6 +94,7 @@ class People:
     first_joined: np.ndarray  # its Latin form's id
     first_consonants: np.ndarray
     last_consonants: np.ndarray  # consonant key of the family name, or of the full name's last word
+    second_consonants: np.ndarray  # consonant key of the father's name, or of the full name's second word
     first_vowelless: np.ndarray
     bag_spelling: np.ndarray  # (size, BAG_WIDTH) int32, -1 padded
     bag_consonants: np.ndarray
@@ -135,6 +136,7 @@ def prepare(frame: pl.DataFrame) -> People:
     parts: dict[str, NamePart] = {}
     first_of_full = np.full(size, -1, dtype=np.int32)
     last_of_full = np.full(size, -1, dtype=np.int32)
+    second_of_full = np.full(size, -1, dtype=np.int32)
     word_columns: list[np.ndarray] = []  # (size, k) spelling ids per field, for the bag
     consonant_columns: list[np.ndarray] = []
     vowelless_columns: list[np.ndarray] = []
@@ -164,6 +166,10 @@ def prepare(frame: pl.DataFrame) -> People:
             first_of_full = np.array(
                 [vocabulary.id(f.words[0].latin) if f.words else -1 for f in forms] + [-1], dtype=np.int32
             )[per_person]
+            second_of_full = np.array(
+                [vocabulary.id(consonants_of(f.words[1].latin)) if len(f.words) > 1 else -1 for f in forms] + [-1],
+                dtype=np.int32,
+            )[per_person]
             last_of_full = np.array(
                 [vocabulary.id(consonants_of(f.words[-1].latin)) if f.words else -1 for f in forms] + [-1],
                 dtype=np.int32,
@@ -185,6 +191,8 @@ def prepare(frame: pl.DataFrame) -> People:
     first_consonants = np.where(no_given, consonant_columns[-1][:, 0], given.consonants)
     family = parts["family_name"]
     last_consonants = np.where(family.consonants >= 0, family.consonants, last_of_full)
+    father = parts["father_name"]
+    second_consonants = np.where(no_given, second_of_full, father.consonants)
     first_vowelless = np.where(no_given, vowelless_columns[-1][:, 0], given.vowelless)
     bag_spelling, bag_consonants, bag_vowelless = _bags(
         np.hstack(word_columns), np.hstack(consonant_columns), np.hstack(vowelless_columns)
@@ -206,6 +214,7 @@ def prepare(frame: pl.DataFrame) -> People:
         first_joined=first_joined,
         first_consonants=first_consonants,
         last_consonants=last_consonants,
+        second_consonants=second_consonants,
         first_vowelless=first_vowelless,
         bag_spelling=bag_spelling,
         bag_consonants=bag_consonants,

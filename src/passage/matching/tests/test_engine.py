@@ -11,10 +11,10 @@ from passage.matching.engine import match_people
 from passage.matching.synthetic import generate
 from passage.matching.tests.helpers import people_frame
 
-# Measured on this seed when the test was written: pairwise F1 0.918, B-cubed F1 0.982 (see
-# docs/decisions/0015-matching-engine.md). The floors sit a little below, for harmless changes of detail.
-PAIRWISE_F1_FLOOR = 0.89
-B_CUBED_F1_FLOOR = 0.97
+# Measured on this seed when the floors were set: pairwise precision 0.996, recall 0.892, F1 0.941; B-cubed
+# F1 0.988 (see docs/decisions/0015-matching-engine.md). The floors sit a little below, for harmless changes.
+PAIRWISE_F1_FLOOR = 0.92
+B_CUBED_F1_FLOOR = 0.98
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_accuracy_on_a_hard_synthetic_registry(registry, matched):
     b_cubed = metrics.b_cubed(matched.labels, truth)
     assert pairwise.f1 >= PAIRWISE_F1_FLOOR, pairwise
     assert b_cubed.f1 >= B_CUBED_F1_FLOOR, b_cubed
-    assert pairwise.precision >= 0.95, pairwise
+    assert pairwise.precision >= 0.98, pairwise
 
 
 def test_em_learns_sensible_m_and_u(registry, matched):
