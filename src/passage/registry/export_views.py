@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -35,6 +36,12 @@ from passage.registry.models import AdminArea
 ANOTHER_CHANNEL = gettext_lazy(
     "Send the password by another channel than the file — a phone call or a message — never in the same email."
 )
+
+
+def _password_help() -> str:
+    return _("At least %(n)s characters. Leave empty for a file without a password.") % {
+        "n": exports.PASSWORD_MIN_LENGTH
+    }
 
 
 class ExportForm(Styled, forms.Form):
@@ -60,8 +67,7 @@ class ExportForm(Styled, forms.Form):
         required=False,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=gettext_lazy("At least %(n)s characters. Leave empty for a file without a password.")
-        % {"n": exports.PASSWORD_MIN_LENGTH},
+        help_text=lazy(_password_help, str)(),
     )
     password_again = forms.CharField(
         label=gettext_lazy("The password again"),

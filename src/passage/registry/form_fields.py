@@ -110,10 +110,21 @@ def languages_field(**attrs: Any) -> forms.CharField:
     )
 
 
+# The short set's questions, as the clerk asks them.
+WASHINGTON_GROUP_QUESTIONS = {
+    "seeing": _("Seeing, even if wearing glasses"),
+    "hearing": _("Hearing, even if using a hearing aid"),
+    "walking": _("Walking or climbing steps"),
+    "remembering": _("Remembering or concentrating"),
+    "self_care": _("Self-care, such as washing all over or dressing"),
+    "communicating": _("Communicating in their usual language"),
+}
+
+
 def washington_group_field(domain: str, label: Any = None) -> forms.TypedChoiceField:
     """One of the six questions; the answer is stored as its number (1–4, 7 refused, 9 does not know)."""
     return forms.TypedChoiceField(
-        label=label or domain.replace("_", " ").capitalize(),
+        label=label or WASHINGTON_GROUP_QUESTIONS[domain],
         choices=[*BLANK, *WASHINGTON_GROUP_CHOICES],
         coerce=int,
         empty_value=None,

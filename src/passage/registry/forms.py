@@ -19,6 +19,7 @@ from passage.registry.form_fields import (
     BLANK,
     NAME_LABELS,
     PRECISIONS,
+    WASHINGTON_GROUP_QUESTIONS,
     languages_field,
     lines,
     marital_status_field,
@@ -142,17 +143,6 @@ def _document_country() -> forms.CharField:
         help_text=_("Two letters, e.g. IQ"),
         widget=forms.TextInput(attrs={"dir": "ltr", "size": 3}),
     )
-
-
-# The short set's questions, as the clerk asks them.
-WASHINGTON_GROUP_QUESTIONS = {
-    "seeing": _("Seeing, even if wearing glasses"),
-    "hearing": _("Hearing, even if using a hearing aid"),
-    "walking": _("Walking or climbing steps"),
-    "remembering": _("Remembering or concentrating"),
-    "self_care": _("Self-care, such as washing all over or dressing"),
-    "communicating": _("Communicating in their usual language"),
-}
 
 
 class MemberForm(Styled, forms.Form):
