@@ -108,6 +108,9 @@ def main() -> None:
     from passage import bench_registry
 
     results["registry"] = bench_registry.run(operation, scratch, _timed)
+    from passage import bench_matching
+
+    results["matching"] = bench_matching.run(scratch)
     print("Demo registry")
     from passage import bench_demo
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 
 from passage.matching.records import People
 
@@ -107,30 +106,63 @@ def _first_letters(people: People) -> np.ndarray:
     return np.where(missing, -1, code)
 
 
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _hash(columns: list[np.ndarray], index: np.ndarray) -> np.ndarray:
+    """One 64-bit key per person from a rule's columns (a collision only adds a candidate pair)."""
+    key = np.zeros(len(index), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for column in columns:
+            key = key * _MIX + (column[index].astype(np.int64) + 2).astype(np.uint64)
+            key ^= key >> np.uint64(29)
+    return key
+
+
+def _pairs_within_blocks(keys: np.ndarray, people: np.ndarray, cap: int, size: int) -> np.ndarray:
+    """Every pair of people sharing a key, for keys shared by 2..cap people, as left * size + right codes
+    (left < right) — built with numpy from the sorted keys, no join."""
+    order = np.lexsort((people, keys))
+    keys, people = keys[order], people[order]
+    repeated = np.zeros(len(keys), dtype=bool)
+    repeated[1:] = (keys[1:] == keys[:-1]) & (people[1:] == people[:-1])
+    keys, people = keys[~repeated], people[~repeated]
+    if len(keys) < 2:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    kept = (sizes >= 2) & (sizes <= cap)
+    starts, sizes = starts[kept], sizes[kept]
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    # positions inside kept blocks, and how many later members each one pairs with
+    position = np.repeat(starts, sizes) + (np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+    later = np.repeat(starts + sizes, sizes) - position - 1
+    left = np.repeat(position, later)
+    step = np.arange(later.sum()) - np.repeat(np.cumsum(later) - later, later)
+    right = left + 1 + step
+    a, b = people[left], people[right]
+    return np.minimum(a, b) * size + np.maximum(a, b)
+
+
 def candidate_pairs(people: People) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """(left, right) indexes with left < right, each pair once; and how many pairs each rule found."""
     found: list[np.ndarray] = []
     per_rule: dict[str, int] = {}
-    frames: dict[BlockingRule, list[pl.DataFrame]] = {}
+    entries: dict[BlockingRule, list[tuple[np.ndarray, np.ndarray]]] = {}
     for rule, usable, columns in _keys(people):
-        # Entries of one rule share one join: a key from one entry meets the same key from another (a given
-        # name meets a family name written in its place).
+        # Entries of one rule share their blocks: a key from one entry meets the same key from another (a
+        # given name meets a family name written in its place).
         index = np.flatnonzero(usable).astype(np.int64)
-        frames.setdefault(rule, []).append(
-            pl.DataFrame({"i": index, **{f"k{n}": column[index].astype(np.int64) for n, column in enumerate(columns)}})
-        )
-    for rule, parts in frames.items():
-        frame = pl.concat(parts).unique() if len(parts) > 1 else parts[0]
-        keys = [c for c in frame.columns if c != "i"]
-        frame = frame.filter(pl.len().over(keys).is_between(2, rule.cap))
-        pairs = (
-            frame.join(frame, on=keys, suffix="_r")
-            .filter(pl.col("i") < pl.col("i_r"))
-            .select((pl.col("i") * people.size + pl.col("i_r")).alias("pair"))
-        )["pair"].to_numpy()
+        entries.setdefault(rule, []).append((_hash(columns, index), index))
+    for rule, parts in entries.items():
+        keys = np.concatenate([k for k, _ in parts])
+        index = np.concatenate([i for _, i in parts])
+        pairs = _pairs_within_blocks(keys, index, rule.cap, people.size)
         per_rule[rule.name] = len(pairs)
         found.append(pairs)
-    merged = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    merged = np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    merged = merged[np.r_[True, merged[1:] != merged[:-1]]] if len(merged) else merged  # (faster than np.unique)
     return (merged // people.size).astype(np.int64), (merged % people.size).astype(np.int64), per_rule
 
 

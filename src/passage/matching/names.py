@@ -21,6 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 
 from anyascii import anyascii
 
@@ -242,7 +243,6 @@ def _letters_apart(word: str) -> str:
 _NOT_LETTERS = re.compile(r"[^a-z]")
 _ABBREVIATED = re.compile(r"\b([a-z]{1,2})\s*/\s*")
 _ABBREVIATED_ABD = re.compile(r"(?<![\w])ع\s*/\s*")
-_REPEATS = re.compile(r"(.)\1+")
 
 
 def _latin_letters(text: str) -> str:
@@ -361,7 +361,7 @@ def word_spelling(latin: str) -> str:
 def word_consonants(latin: str) -> str:
     """Consonant key: the spelling key without vowels or a final h (Fatimah, فاطمة -> "ftm")."""
     spelling = word_spelling(latin)
-    key = _REPEATS.sub(r"\1", _VOWELS.sub("", spelling))
+    key = "".join(letter for letter, _ in groupby(_VOWELS.sub("", spelling)))
     key = key[:-1] if len(key) > 1 and key.endswith("h") else key
     return key or spelling  # a name of vowels only (Aya) is its own key
 
