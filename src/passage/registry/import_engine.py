@@ -360,9 +360,9 @@ def _against_registry(registration_import: RegistrationImport, pairs: list[tuple
     by_fingerprint = _registered_by_source(operation_id, fingerprints)
     by_reference = {
         reference: person_id
-        for reference, person_id, in_operation in Person.objects.filter(reference__in=references).values_list(
-            "reference", "id", "operation_id"
-        )
+        for reference, person_id, in_operation in Person.objects.filter(reference__in=references)
+        .order_by()
+        .values_list("reference", "id", "operation_id")
         if in_operation == operation_id
     }
     staged: list[_Staged] = []
@@ -388,7 +388,7 @@ def _against_registry(registration_import: RegistrationImport, pairs: list[tuple
         if person_id is not None:
             matched[person_id] = item
     if matched:
-        for current in Person.objects.filter(pk__in=list(matched)).values("id", *UPDATABLE):
+        for current in Person.objects.filter(pk__in=list(matched)).order_by().values("id", *UPDATABLE):
             item = matched[current["id"]]
             assert item.record is not None  # noqa: S101
             item.changes = _changes(current, item.record)
@@ -504,7 +504,9 @@ def _registered_by_source(operation_id: Any, fingerprints: list[str]) -> dict[st
     """Fingerprint -> id of the people of the operation already registered from these rows."""
     if not fingerprints:
         return {}
-    found = Person.objects.filter(source_ref__in=fingerprints, operation_id=operation_id)
+    # No ORDER BY: the model's default order (by name) would lead SQLite to walk the name index, every person of
+    # the operation, instead of looking each fingerprint up.
+    found = Person.objects.filter(source_ref__in=fingerprints, operation_id=operation_id).order_by()
     return dict(found.values_list("source_ref", "id"))
 
 
@@ -533,7 +535,9 @@ def _commit_batch(
     # the household their registered relatives live in.
     existing_home = _homes_of_registered(registration_import, list(households))
     codes = {record["admin_area"] for rows in households.values() for _f, record in rows if record["admin_area"]}
-    areas = dict(AdminArea.objects.filter(pcode__in=codes, country=operation.country).values_list("pcode", "id"))
+    areas = dict(
+        AdminArea.objects.filter(pcode__in=codes, country=operation.country).order_by().values_list("pcode", "id")
+    )
     now = timezone.now()
     today = timezone.localdate()
     new_households: list[tuple[Any, ...]] = []
@@ -627,14 +631,18 @@ def _homes_of_registered(registration_import: RegistrationImport, keys: list[str
     """Household key in the file -> the current household of a registered person staged under that key."""
     if not keys:
         return {}
-    registered = StagedRow.objects.filter(
-        registration_import=registration_import, household_key__in=keys, person__isnull=False
-    ).values_list("household_key", "person_id")
+    registered = (
+        StagedRow.objects.filter(registration_import=registration_import, household_key__in=keys, person__isnull=False)
+        .order_by()
+        .values_list("household_key", "person_id")
+    )
     person_key = {person_id: key for key, person_id in registered}
     if not person_key:
         return {}
-    homes = HouseholdMember.objects.filter(person_id__in=list(person_key), left_on__isnull=True).values_list(
-        "person_id", "household_id"
+    homes = (
+        HouseholdMember.objects.filter(person_id__in=list(person_key), left_on__isnull=True)
+        .order_by()
+        .values_list("person_id", "household_id")
     )
     return {person_key[person_id]: household_id for person_id, household_id in homes}
 
