@@ -87,9 +87,8 @@ def cluster(
         component = int(label[a])
         if component in weak_labels:
             by_label.setdefault(component, []).append((a, b))
-    for component, edges in by_label.items():
+    for edges in by_label.values():
         _rebuild(label, edges, inside, floor)
-        del component
     return label
 
 
