@@ -310,7 +310,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     shared = sizes.filter(sizes["len"] > 1)
     together = int(shared["len"].sum() or 0)
     print(
-        f"{clusters.height:,} records: {shared.height:,} groups of duplicates holding {together:,} "
+        f"{clusters.height:,} records: {shared.height:,} group(s) of duplicates holding {together:,} "
         f"records, {clusters.height - together:,} records alone; "
         f"{len(result.left):,} candidate pairs scored in {sum(result.seconds.values()):.1f} s. "
         f"Clusters written to {args.out}" + (f", pairs to {args.pairs}." if args.pairs else ".")
