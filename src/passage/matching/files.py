@@ -7,6 +7,7 @@ live with (a date that is not a date) come back as warnings naming the line and 
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,7 @@ def read_people_csv(path: Path) -> PeopleFile:
     try:
         frame = pl.read_csv(io.BytesIO(content), infer_schema=False)
     except pl.exceptions.PolarsError as error:
-        raise MatchFileError(f"{path}: not a CSV file Passage can read ({str(error).splitlines()[0]})") from error
+        raise MatchFileError(f"{path}: {_where_csv_breaks(content.decode('utf-8'), str(error))}") from error
     frame = frame.rename({name: name.strip().lower() for name in frame.columns})
     if "record_id" not in frame.columns:
         raise MatchFileError(
@@ -75,6 +76,19 @@ def read_people_csv(path: Path) -> PeopleFile:
     present = [c for c in COLUMNS if c in frame.columns]
     frame = frame.select(present).with_columns(pl.col("record_id").str.strip_chars())
     return PeopleFile(frame=frame, missing_columns=[c for c in COLUMNS if c not in present])
+
+
+def _where_csv_breaks(text: str, problem: str) -> str:
+    """The first line whose number of fields differs from the header's, or the reader's own words."""
+    rows = csv.reader(io.StringIO(text))
+    header = next(rows, [])
+    for row in rows:
+        if row and len(row) != len(header):
+            return (
+                f"line {rows.line_num} has {len(row)} fields where the header has {len(header)} "
+                "(a comma or a quote out of place?)"
+            )
+    return f"not a CSV file Passage can read ({problem.splitlines()[0]})"
 
 
 def date_warnings(people_file: PeopleFile, issues: list[DateIssue]) -> list[str]:

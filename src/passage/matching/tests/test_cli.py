@@ -122,6 +122,12 @@ def test_empty_record_id_and_bad_threshold(tmp_path, capsys):
     assert main(["match", str(people), "--out", str(tmp_path / "c.csv"), "--threshold", "1.5"]) == 2
 
 
+def test_a_line_with_too_many_fields_is_named(tmp_path, capsys):
+    people = write(tmp_path / "p.csv", "record_id,given_name\n1,Ali\n2,Omar,extra\n")
+    assert main(["match", str(people), "--out", str(tmp_path / "c.csv")]) == 1
+    assert "line 3 has 3 fields where the header has 2" in capsys.readouterr().err
+
+
 def test_missing_file(tmp_path, capsys):
     assert main(["match", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "c.csv")]) == 1
     assert "nope.csv" in capsys.readouterr().err
