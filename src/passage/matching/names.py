@@ -21,7 +21,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby
 
 from anyascii import anyascii
 
@@ -225,6 +224,7 @@ def _arabic_words(words: list[str]) -> list[str]:
     return joined
 
 
+_DOUBLED = re.compile(r"(.)\1+")
 _DIGRAPHS = ("ph", "kh", "gh", "dh", "th", "sh", "ks")
 
 
@@ -272,26 +272,24 @@ def name_words(text: str) -> tuple[Word, ...]:
     arabic = [w for w in raw if _script(w) == "arabic"]
     if arabic and len(arabic) == len(raw):
         raw = _arabic_words(raw)
-    latin: list[Word] = []
-    for word in raw:
-        script = _script(word)
-        if script == "arabic":
-            known = NAME_TABLE.get(word)
-            if known is not None:
-                latin.append(Word(known, False))
-            else:
-                letters = _letters_apart(word)
-                if letters:
-                    latin.append(Word(letters, True))
-        elif script == "ethiopic":
-            letters = _latin_letters(word)
-            if letters:
-                latin.append(Word(letters, True))
-        else:
-            letters = _latin_letters(word)
-            if letters:
-                latin.append(Word(_somali(letters), False))
+    latin = [converted for converted in map(_in_latin, raw) if converted is not None]
     return tuple(_join_compounds(latin))
+
+
+@lru_cache(maxsize=200_000)
+def _in_latin(word: str) -> Word | None:
+    """One folded word in Latin letters (once per distinct word)."""
+    script = _script(word)
+    if script == "arabic":
+        known = NAME_TABLE.get(word)
+        if known is not None:
+            return Word(known, False)
+        letters = _letters_apart(word)
+        return Word(letters, True) if letters else None
+    letters = _latin_letters(word)
+    if not letters:
+        return None
+    return Word(letters, True) if script == "ethiopic" else Word(_somali(letters), False)
 
 
 def _join_compounds(words: list[Word]) -> list[Word]:
@@ -361,7 +359,7 @@ def word_spelling(latin: str) -> str:
 def word_consonants(latin: str) -> str:
     """Consonant key: the spelling key without vowels or a final h (Fatimah, فاطمة -> "ftm")."""
     spelling = word_spelling(latin)
-    key = "".join(letter for letter, _ in groupby(_VOWELS.sub("", spelling)))
+    key = _DOUBLED.sub(lambda match: match.group(1), _VOWELS.sub("", spelling))
     key = key[:-1] if len(key) > 1 and key.endswith("h") else key
     return key or spelling  # a name of vowels only (Aya) is its own key
 

@@ -46,6 +46,14 @@ def fold_name(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", kept).casefold().split())
 
 
+_VOWEL_RUN = re.compile(r"[aeiouy]+")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def _first_letter(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
 def spelling_key(word: str) -> str:
     """Spellings of one sound folded, every run of vowels written "a", doubled letters single (Mohammed,
     Muhammad, Maxamed -> "mahamad"; Mahmoud -> "mahmad" stays apart). '' unless the word is Latin letters.
@@ -55,8 +63,8 @@ def spelling_key(word: str) -> str:
     key = word
     for spelling, sound in _SOUNDS:
         key = key.replace(spelling, sound)
-    key = re.sub(r"[aeiouy]+", "a", key[0]) + re.sub(r"[aeiouy]+", "a", key[1:])
-    return re.sub(r"(.)\1+", r"\1", key)
+    key = _VOWEL_RUN.sub("a", key[0]) + _VOWEL_RUN.sub("a", key[1:])
+    return _DOUBLED.sub(_first_letter, key)
 
 
 def skeleton(word: str) -> str:
