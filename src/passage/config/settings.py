@@ -30,6 +30,7 @@ CSRF_TRUSTED_ORIGINS = env_list("PASSAGE_CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "passage.core",
     "passage.registry",
+    "passage.matching",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
