@@ -1,0 +1,180 @@
+"""The registry's people as the engine's table (passage.matching.records.COLUMNS), read in chunks.
+
+One row per person of the operation who is not merged into another record; record_id is the person's id, and
+`source_import` (ignored by the engine) says which import brought the person in.
+
+- Names: each part as written, or its Latin form when the part was only written in Latin letters; the full name
+  likewise. The engine folds Arabic script and Latin spellings onto the same consonant keys, so the form as
+  written, the most faithful one, is the one compared.
+- Sex: male and female; other and unknown are left empty (the engine reads them as unknown).
+- Date of birth: YYYY-MM-DD for an exact day, YYYY-MM for a month, YYYY for a year only or an age estimate.
+- Phones and documents: compared by their blind indexes (passage.core.crypto.blind_index of the E.164 number
+  and of the document number as normalised on the way in), never decrypted. The engine only asks of these two
+  fields whether two people give the same value (and, for phones, how many people give it); an HMAC of the
+  normalised value answers that exactly, with no clear number in the job's memory. What is lost is the
+  "one character off" level of documents: two hashes of numbers a typo apart share nothing, so such documents
+  compare as different, as they would on the registry's own search. The engine keeps the last nine digits of a
+  phone, so the phone's index is written as a nine-digit number drawn from its first 60 bits (two different
+  phones meet by chance once in 900 million pairs). The primary phone and the first document are used.
+- Area: the admin1 and admin2 P-codes above (or at) the person's area, or their current household's when the
+  person has none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import polars as pl
+from django.db.models import OuterRef, Subquery
+
+from passage.core.models import Operation
+from passage.matching.records import COLUMNS
+from passage.registry.models import (
+    AdminArea,
+    HouseholdMember,
+    IdentityDocument,
+    Person,
+    PersonStatus,
+    Phone,
+    RegistrationImport,
+)
+
+CHUNK = 5000
+NAME_COLUMNS = ("given_name", "father_name", "grandfather_name", "family_name", "full_name")
+_PRECISION_FORMAT = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y", "estimated": "%Y"}
+
+
+def phone_key(number_index: str) -> str:
+    """A phone's blind index as nine digits, the form the engine compares (see the module's docstring)."""
+    return str(100_000_000 + int(number_index[:15], 16) % 900_000_000)
+
+
+def document_key(number_index: str) -> str:
+    return number_index[:32].upper()
+
+
+def _people(operation: Operation) -> Any:
+    household_area = HouseholdMember.objects.filter(person=OuterRef("pk"), left_on__isnull=True).values(
+        "household__admin_area_id"
+    )[:1]
+    return (
+        Person.objects.filter(operation=operation)
+        .exclude(status=PersonStatus.MERGED)
+        .annotate(household_area=Subquery(household_area))
+        .order_by("pk")
+    )
+
+
+def _area_codes(area_ids: set[Any], cache: dict[Any, tuple[str, str]]) -> None:
+    """Fill `cache` with (admin1, admin2) P-codes of each area, walking up its parents."""
+    missing = {a for a in area_ids if a is not None and a not in cache}
+    if not missing:
+        return
+    known: dict[Any, tuple[int, str, Any]] = {}
+    wanted = set(missing)
+    while wanted:
+        rows = AdminArea.objects.filter(pk__in=wanted).values_list("pk", "level", "pcode", "parent_id")
+        wanted = set()
+        for pk, level, pcode, parent in rows:
+            known[pk] = (level, pcode, parent)
+            if parent is not None and parent not in known:
+                wanted.add(parent)
+    for area in missing:
+        codes = {1: "", 2: ""}
+        current = area
+        while current is not None and current in known:
+            level, pcode, parent = known[current]
+            if level in codes:
+                codes[level] = pcode
+            current = parent
+        cache[area] = (codes[1], codes[2])
+
+
+def registry_chunks(operation: Operation, *, chunk: int = CHUNK) -> Iterator[pl.DataFrame]:
+    """The operation's people, `chunk` at a time in id order (keyset pages: no growing OFFSET)."""
+    areas: dict[Any, tuple[str, str]] = {}
+    fields = (
+        "pk",
+        *NAME_COLUMNS,
+        *(f"{n}_latin" for n in NAME_COLUMNS),
+        "sex",
+        "birth_date",
+        "birth_date_precision",
+        "admin_area_id",
+        "household_area",
+        "source_import_id",
+    )
+    last = None
+    while True:
+        query = _people(operation)
+        if last is not None:
+            query = query.filter(pk__gt=last)
+        rows = list(query.values_list(*fields)[:chunk])
+        if not rows:
+            return
+        last = rows[-1][0]
+        ids = [row[0] for row in rows]
+        phones: dict[Any, str] = {}
+        for person, index in (
+            Phone.objects.filter(person_id__in=ids)
+            .order_by("person_id", "-is_primary", "id")
+            .values_list("person_id", "number_index")
+        ):
+            phones.setdefault(person, index)
+        documents: dict[Any, str] = {}
+        for person, index in (
+            IdentityDocument.objects.filter(person_id__in=ids)
+            .order_by("person_id", "type", "id")
+            .values_list("person_id", "number_index")
+        ):
+            documents.setdefault(person, index)
+        _area_codes({row[-3] or row[-2] for row in rows}, areas)
+        yield pl.DataFrame(
+            [_record(row, phones, documents, areas) for row in rows],
+            schema={name: pl.String for name in (*COLUMNS, "source_import")},
+            orient="row",
+        )
+        if len(rows) < chunk:
+            return
+
+
+def _record(
+    row: tuple[Any, ...], phones: dict[Any, str], documents: dict[Any, str], areas: dict[Any, tuple[str, str]]
+) -> tuple[str, ...]:
+    pk = row[0]
+    written = row[1:6]
+    latin = row[6:11]
+    names = [w or lt for w, lt in zip(written, latin, strict=True)]
+    sex, birth_date, precision, area, household_area, source_import = row[11:]
+    date = birth_date.strftime(_PRECISION_FORMAT.get(precision, "%Y-%m-%d")) if birth_date else ""
+    admin1, admin2 = areas.get(area or household_area, ("", ""))
+    phone = phones.get(pk)
+    document = documents.get(pk)
+    return (
+        str(pk),
+        *names,
+        sex if sex in ("male", "female") else "",
+        date,
+        phone_key(phone) if phone else "",
+        document_key(document) if document else "",
+        admin1,
+        admin2,
+        str(source_import) if source_import else "",
+    )
+
+
+def registry_frame(operation: Operation, *, chunk: int = CHUNK) -> pl.DataFrame:
+    """Every chunk of registry_chunks in one table."""
+    frames = list(registry_chunks(operation, chunk=chunk))
+    if not frames:
+        return pl.DataFrame(schema={name: pl.String for name in (*COLUMNS, "source_import")})
+    return pl.concat(frames)
+
+
+def import_people(registration_import: RegistrationImport) -> set[str]:
+    """Ids (as text) of the people an import brought in."""
+    return {
+        str(pk)
+        for pk in Person.objects.filter(source_import=registration_import).values_list("pk", flat=True).iterator()
+    }
