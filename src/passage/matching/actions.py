@@ -24,7 +24,7 @@ from passage.core.jobs import JobContext, JobFailed
 from passage.core.models import Job, Operation, User
 from passage.matching.engine import DEFAULT_FLOOR, match_people
 from passage.matching.models import Band, CandidatePair, Decision, MatchRun, MatchSettings, RunScope, RunState
-from passage.matching.registry_records import import_people, registry_frame
+from passage.matching.registry_records import import_people, people_count, registry_frame
 from passage.registry.models import RegistrationImport
 
 KIND = "matching.registry"
@@ -109,12 +109,14 @@ def run_match(ctx: JobContext) -> None:
 
 def _score_and_store(ctx: JobContext, run: MatchRun) -> None:
     operation = run.operation
-    ctx.progress(0, 4, stage="Reading the registry")
-    frame = registry_frame(operation)
+    # Progress is counted in people: read chunk by chunk, then scored, then their pairs stored.
+    total = people_count(operation)
+    ctx.progress(0, total, stage="Reading the registry")
+    frame = registry_frame(operation, progress=lambda done: ctx.progress(done, total, stage="Reading the registry"))
     ctx.count("people", frame.height)
-    ctx.progress(1, 4, stage="Scoring")
+    ctx.progress(frame.height, frame.height, stage="Scoring")
     pairs, share, scored = _score(frame, run)
-    ctx.progress(2, 4, stage="Storing pairs")
+    ctx.progress(frame.height, frame.height, stage="Storing pairs")
     counts = _store(run, pairs)
     counts["people_read"] = frame.height
     counts["pairs_scored"] = scored
@@ -134,7 +136,7 @@ def _score_and_store(ctx: JobContext, run: MatchRun) -> None:
         )
     for name in ("pairs_new", "pairs_probable", "pairs_review", "pairs_known", "pairs_decided_different"):
         ctx.count(name, counts[name])
-    ctx.progress(4, 4, stage="Done")
+    ctx.progress(frame.height, frame.height, stage="Done")
     ctx.finish(run_id=str(run.pk), import_share=share, held_for_review=held)
 
 

@@ -22,7 +22,7 @@ One row per person of the operation who is not merged into another record; recor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import polars as pl
@@ -164,9 +164,19 @@ def _record(
     )
 
 
-def registry_frame(operation: Operation, *, chunk: int = CHUNK) -> pl.DataFrame:
-    """Every chunk of registry_chunks in one table."""
-    frames = list(registry_chunks(operation, chunk=chunk))
+def people_count(operation: Operation) -> int:
+    return Person.objects.filter(operation=operation).exclude(status=PersonStatus.MERGED).count()
+
+
+def registry_frame(
+    operation: Operation, *, chunk: int = CHUNK, progress: Callable[[int], None] | None = None
+) -> pl.DataFrame:
+    """Every chunk of registry_chunks in one table; `progress(people read so far)` after each chunk."""
+    frames = []
+    for frame in registry_chunks(operation, chunk=chunk):
+        frames.append(frame)
+        if progress is not None:
+            progress(sum(f.height for f in frames))
     if not frames:
         return pl.DataFrame(schema={name: pl.String for name in (*COLUMNS, "source_import")})
     return pl.concat(frames)

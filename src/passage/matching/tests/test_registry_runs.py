@@ -171,6 +171,7 @@ def test_a_run_stores_the_duplicate_with_its_explanation_and_never_pairs_the_twi
     run = _run(clerk, operation, django_capture_on_commit_callbacks)
     assert run.state == RunState.DONE and run.people_read == 12 and run.pairs_new >= 1
     assert run.job.state == JobState.SUCCEEDED and run.job.counts["pairs_new"] == run.pairs_new
+    assert (run.job.progress_done, run.job.progress_total, run.job.stage) == (12, 12, "Done")
     pair = _pair_of(registry["father"], registry["again"])
     assert pair.band == "probable" and pair.probability >= 0.9 and pair.decision == "open" and pair.run == run
     fields = {item["field"]: item for item in pair.explanation}
