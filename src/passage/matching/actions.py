@@ -97,7 +97,11 @@ def _run_of(ctx: JobContext) -> MatchRun:
 
 
 def run_match(ctx: JobContext) -> None:
-    """The job: read the registry in chunks, score it, store the pairs from the review threshold up."""
+    """The job: read the registry in chunks, score it, store the pairs from the review threshold up.
+
+    No checkpoint: the engine scores the registry as a whole (its weights are learnt from all the candidate
+    pairs), so a retried job starts again from the reading, and storing is safe to repeat (a pair already
+    stored is left as it is)."""
     run = _run_of(ctx)
     MatchRun.objects.filter(pk=run.pk).update(state=RunState.RUNNING)
     try:
@@ -185,12 +189,12 @@ def _store(run: MatchRun, pairs: list[dict[str, Any]]) -> dict[str, int]:
     """Insert the pairs not stored before; a pair already there (open, decided or unsure) is left as it is, so a
     pair decided different is never proposed again."""
     known: dict[tuple[uuid.UUID, uuid.UUID], str] = {}
-    people = {p["a"] for p in pairs} | {p["b"] for p in pairs}
-    existing = CandidatePair.objects.filter(operation_id=run.operation_id, person_a_id__in=people).values_list(
-        "person_a_id", "person_b_id", "decision"
-    )
-    for a, b, decision in existing.iterator():
-        known[(a, b)] = decision
+    if pairs:  # every stored pair of the operation: a list of ids in a query would pass SQLite's variable limit
+        existing = CandidatePair.objects.filter(operation_id=run.operation_id).values_list(
+            "person_a_id", "person_b_id", "decision"
+        )
+        for a, b, decision in existing.iterator(chunk_size=10_000):
+            known[(a, b)] = decision
     now = timezone.now()
     fresh = [p for p in pairs if (p["a"], p["b"]) not in known]
     written = insert_rows(CandidatePair, _PAIR_FIELDS, (_row(run, p, now) for p in fresh))

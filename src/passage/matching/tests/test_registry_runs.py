@@ -238,3 +238,9 @@ def test_an_import_run_keeps_pairs_with_its_people_and_holds_an_import_full_of_d
     again = registry["again"].pk
     stored = CandidatePair.objects.filter(run=run)
     assert stored.exists() and all(again in (p.person_a_id, p.person_b_id) for p in stored)
+
+
+def test_a_run_over_an_empty_registry_finds_nothing(operation, clerk, django_capture_on_commit_callbacks):
+    run = _run(clerk, operation, django_capture_on_commit_callbacks)
+    assert (run.state, run.people_read, run.pairs_new) == (RunState.DONE, 0, 0)
+    assert run.job.state == JobState.SUCCEEDED and not CandidatePair.objects.exists()
