@@ -241,3 +241,43 @@ def decide_pair(*, acting_user: User, pair: CandidatePair, decision: str, note: 
     pair.save(update_fields=["decision", "decided_by", "decided_at"])
     audit.record(acting_user, "matching.pair.decide", pair, changes={"decision": [before, decision]}, note=note)
     return pair
+
+
+@transaction.atomic
+def set_match_settings(
+    *,
+    acting_user: User | None,
+    operation: Operation,
+    probable_threshold: float,
+    review_threshold: float,
+    import_ceiling_share: float,
+) -> MatchSettings:
+    """Change the operation's bands and import ceiling (operation.manage); runs started later use them."""
+    if acting_user is not None and not can(acting_user, "operation.manage", operation):
+        raise PermissionDenied("operation.manage")
+    errors: dict[str, list[str]] = {}
+    for name, value in (
+        ("probable_threshold", probable_threshold),
+        ("review_threshold", review_threshold),
+        ("import_ceiling_share", import_ceiling_share),
+    ):
+        if not 0 <= value <= 1 or (name != "import_ceiling_share" and value == 0):
+            errors[name] = [_("Give a share between 0 and 1.")]
+    if not errors and review_threshold > probable_threshold:
+        errors["review_threshold"] = [_("The review band starts at or below the probable duplicates' threshold.")]
+    if errors:
+        raise ValidationError(errors)
+    config = MatchSettings.of(operation)
+    fields = ("probable_threshold", "review_threshold", "import_ceiling_share")
+    before = audit.snapshot(config, fields) if config.pk else {}
+    config.probable_threshold, config.review_threshold = probable_threshold, review_threshold
+    config.import_ceiling_share, config.updated_by = import_ceiling_share, acting_user
+    config.save()
+    audit.record(
+        acting_user,
+        "matching.settings.change",
+        config,
+        actor_username="system",
+        changes=audit.diff(before, audit.snapshot(config, fields)),
+    )
+    return config

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from passage.core.models import AuditEvent, Job
 from passage.core.models.jobs import JobState
 from passage.core.tests.factories import OfficeFactory, member_of
-from passage.matching.actions import decide_pair, start_match_run
+from passage.matching.actions import decide_pair, set_match_settings, start_match_run
 from passage.matching.models import CandidatePair, MatchRun, MatchSettings, RunState
 from passage.matching.registry_records import phone_key, registry_frame
 from passage.registry.actions import register_household
@@ -244,3 +244,53 @@ def test_a_run_over_an_empty_registry_finds_nothing(operation, clerk, django_cap
     run = _run(clerk, operation, django_capture_on_commit_callbacks)
     assert (run.state, run.people_read, run.pairs_new) == (RunState.DONE, 0, 0)
     assert run.job.state == JobState.SUCCEEDED and not CandidatePair.objects.exists()
+
+
+def test_an_administrator_sets_the_bands_and_later_runs_use_them(
+    registry, clerk, operation, administrator, outsider, django_capture_on_commit_callbacks
+):
+    with pytest.raises(PermissionDenied):
+        set_match_settings(
+            acting_user=clerk,
+            operation=operation,
+            probable_threshold=0.8,
+            review_threshold=0.3,
+            import_ceiling_share=0.1,
+        )
+    with pytest.raises(PermissionDenied):
+        set_match_settings(
+            acting_user=outsider,
+            operation=operation,
+            probable_threshold=0.8,
+            review_threshold=0.3,
+            import_ceiling_share=0.1,
+        )
+    with pytest.raises(ValidationError) as refused:
+        set_match_settings(
+            acting_user=administrator,
+            operation=operation,
+            probable_threshold=0.6,
+            review_threshold=0.7,
+            import_ceiling_share=1.5,
+        )
+    assert set(refused.value.message_dict) == {"import_ceiling_share"}
+    with pytest.raises(ValidationError) as refused:
+        set_match_settings(
+            acting_user=administrator,
+            operation=operation,
+            probable_threshold=0.6,
+            review_threshold=0.7,
+            import_ceiling_share=0.1,
+        )
+    assert set(refused.value.message_dict) == {"review_threshold"}
+    set_match_settings(
+        acting_user=administrator,
+        operation=operation,
+        probable_threshold=0.8,
+        review_threshold=0.3,
+        import_ceiling_share=0.1,
+    )
+    event = AuditEvent.objects.get(action="matching.settings.change")
+    assert event.changes["probable_threshold"] == [None, 0.8]
+    run = _run(clerk, operation, django_capture_on_commit_callbacks)
+    assert (run.probable_threshold, run.review_threshold, run.import_ceiling_share) == (0.8, 0.3, 0.1)
