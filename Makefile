@@ -72,6 +72,7 @@ test: install browser lint typecheck migrations-check
 	@echo "== done: tests ran on $$(cut -d' ' -f2- var/test-databases)"
 
 bench: install
+	@$(UV) sync --frozen --quiet --group bench
 	@$(PY) -m passage.bench
 
 clean:
