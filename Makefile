@@ -6,7 +6,9 @@ export UV_LINK_MODE := copy
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PY := .venv/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/passage
-PYTEST_ARGS ?=
+# Two processes (pytest-xdist; the machines have two cores), each test file whole in one of them: the browser
+# tests of a file share one server and build on each other's steps.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: help install uv python-deps assets browser run demo test lint typecheck migrations-check \
         test-sqlite test-postgres bench clean
