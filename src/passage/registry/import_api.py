@@ -24,15 +24,11 @@ from passage.core import access as core_access
 from passage.core import audit
 from passage.core.models import User
 from passage.registry import import_actions, import_queries
-from passage.registry.access import mask
-from passage.registry.import_queries import get_import_for_user, is_running, outcome_counts
+from passage.registry.import_queries import get_import_for_user, is_running, outcome_counts, shown_value
 from passage.registry.models import ImportState, RegistrationImport, RowOutcome, StagedRow
 from passage.registry.schemas import ImportOut, ImportRowsPage, ImportRowsQuery, ImportSummaryOut, RejectIn
 
 router = Router(tags=["imports"])
-
-# Import fields that hold what the person page masks (phones, document numbers).
-SENSITIVE_FIELDS = frozenset({"phone", "document_number"})
 
 
 def _user(request: HttpRequest) -> User:
@@ -136,9 +132,7 @@ def get_import(request: HttpRequest, import_id: UUID) -> dict[str, Any]:
 
 def _row(staged: StagedRow, sensitive: bool) -> dict[str, Any]:
     def shown(field: str, value: Any) -> Any:
-        if sensitive or field not in SENSITIVE_FIELDS or not isinstance(value, str):
-            return value
-        return mask(value)
+        return shown_value(field, value, sensitive=sensitive)
 
     return {
         "row": staged.row_number,

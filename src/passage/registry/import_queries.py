@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from passage.core.access import can
 from passage.core.access import fetch_or_404 as _get
 from passage.core.models import Operation
+from passage.registry.access import mask
 from passage.registry.models import ImportState, ImportTemplate, RegistrationImport, RowOutcome, StagedRow
 from passage.registry.sealed_files import read_import_file
 from passage.registry.tabular import TableError, read_table
@@ -84,6 +85,17 @@ def outcome_counts(registration_import: RegistrationImport) -> dict[str, int]:
         RowOutcome.UPDATE: registration_import.rows_update,
         RowOutcome.UNCHANGED: registration_import.rows_already_registered,
     }
+
+
+# Import fields that hold what the person page masks for roles without need-to-know (phones, document numbers).
+SENSITIVE_FIELDS = frozenset({"phone", "document_number"})
+
+
+def shown_value(field: str, value: Any, *, sensitive: bool) -> Any:
+    """A staged value as the reader may see it: masked like on the person page unless they may see it."""
+    if sensitive or field not in SENSITIVE_FIELDS or not isinstance(value, str):
+        return value
+    return mask(value)
 
 
 def staged_rows(registration_import: RegistrationImport, *, outcome: str = "") -> QuerySet[StagedRow]:

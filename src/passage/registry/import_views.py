@@ -34,6 +34,7 @@ from passage.registry.import_queries import (
     get_import_for_user,
     get_template_for_user,
     is_running,
+    shown_value,
 )
 from passage.registry.import_report import XLSX_CONTENT_TYPE, error_report, error_report_filename
 from passage.registry.models import ImportState, ImportTemplate, RegistrationImport, RowOutcome
@@ -157,7 +158,9 @@ def _posted_mapping(request: HttpRequest, columns: list[str]) -> dict[str, str]:
     return {column: request.POST.get(f"{MAPPING_PREFIX}{index}", "").strip() for index, column in enumerate(columns)}
 
 
-def _rows(page: Any, layout: list[tuple[str, str]]) -> list[dict[str, Any]]:
+def _rows(page: Any, layout: list[tuple[str, str]], *, sensitive: bool) -> list[dict[str, Any]]:
+    """The staged rows of a page as the table shows them; phones and document numbers masked for roles that
+    may not see them (import_queries.shown_value, the API's rule too)."""
     fields = {field for _column, field in layout}
     rows = []
     for staged in page.object_list:
@@ -173,7 +176,11 @@ def _rows(page: Any, layout: list[tuple[str, str]]) -> list[dict[str, Any]]:
                 "outcome_label": staged.get_outcome_display(),
                 "person_id": staged.person_id,
                 "cells": [
-                    {"value": values.get(field, ""), "errors": problems.get(field, []), "change": changes.get(field)}
+                    {
+                        "value": shown_value(field, values.get(field, ""), sensitive=sensitive),
+                        "errors": problems.get(field, []),
+                        "change": changes.get(field),
+                    }
                     for _column, field in layout
                 ],
                 "other_errors": [
@@ -218,7 +225,8 @@ def _import_page(
     page = rows = None
     if staged:
         page = import_queries.staged_rows_page(registration_import, outcome=outcome, page=request.GET.get("page"))
-        rows = _rows(page, layout)
+        sensitive = access.can(request.user, "person.view_sensitive", registration_import)
+        rows = _rows(page, layout, sensitive=sensitive)
         if rows:  # the rows are personal data: who looked at which, is recorded
             audit.record_read(request.user, registration_import, note=f"rows: {outcome or 'all'}, page {page.number}")
     restageable = state in (ImportState.STAGING, ImportState.VALIDATED, ImportState.FAILED) and not running

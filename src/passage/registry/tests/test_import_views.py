@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from passage.conftest import sign_in
-from passage.core.models import AuditEvent, Job
+from passage.core.models import AuditEvent, Job, RoleGrant
 from passage.core.tests.factories import member_of
 from passage.registry.import_actions import save_import_template, start_registration_import
 from passage.registry.models import ImportState, ImportTemplate, Person, RegistrationImport
@@ -270,3 +270,12 @@ def test_progress_panel_asks_for_the_whole_page_when_done(client, clerk, operati
     Job.objects.filter(pk=queued.job_id).update(state="succeeded")
     panel = client.get(f"/registry/imports/{queued.pk}/?panel=1", HTTP_HX_REQUEST="true")
     assert panel["HX-Refresh"] == "true"
+
+
+def test_rows_are_masked_for_a_registrar_without_need_to_know(client, staged):
+    """As on the person page and in the API: an administrator took unmasked phones away from clerks."""
+    page = client.get(f"/registry/imports/{staged.pk}/?outcome=new").content.decode()
+    assert "0770 123 4567" in page
+    RoleGrant.objects.filter(role__code="registration_clerk", permission="person.view_sensitive").delete()
+    page = client.get(f"/registry/imports/{staged.pk}/?outcome=new").content.decode()
+    assert "0770 123 4567" not in page and "•••••••••••67" in page
