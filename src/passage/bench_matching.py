@@ -7,6 +7,10 @@ and birth date) everywhere, and the recordlinkage toolkit (blocking, comparisons
 classifier) where it fits in memory (FEBRL and 10k).
 
 Each size runs in a child process, so that its peak memory is its own. Called by passage.bench (`make bench`).
+
+The live check's section (run_live): the index built over PASSAGE_BENCH_LIVE_PEOPLE people of the synthetic
+registry (a million by default) with one record of PASSAGE_BENCH_LIVE_QUERIES people registered more than once
+held out, then each held-out record asked about (p50/p95/p99 in process); its figures over HTTP are bench_live's.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ MAX_RECORDS = int(os.environ.get("PASSAGE_BENCH_MATCH_MAX", "100000"))
 SIZES = [size for size in (10_000, 100_000, 1_000_000) if size <= MAX_RECORDS]
 RECORDLINKAGE_UP_TO = 10_000
 SPLINK_UP_TO = int(os.environ.get("PASSAGE_BENCH_SPLINK_MAX", str(MAX_RECORDS)))
+LIVE_PEOPLE = int(os.environ.get("PASSAGE_BENCH_LIVE_PEOPLE", "1000000"))  # the live check's index, in process
+LIVE_QUERIES = int(os.environ.get("PASSAGE_BENCH_LIVE_QUERIES", "2000"))
 
 
 def _scores(labels: np.ndarray, truth: np.ndarray) -> dict[str, Any]:
@@ -359,6 +365,78 @@ def run(scratch: Path, threshold: float = 0.9) -> dict[str, Any]:
     return results
 
 
+def _percentiles(milliseconds: list[float]) -> dict[str, float]:
+    values = np.asarray(milliseconds)
+    p50, p95, p99 = np.percentile(values, [50, 95, 99])
+    return {"p50_ms": round(p50, 2), "p95_ms": round(p95, 2), "p99_ms": round(p99, 2), "max_ms": round(values.max(), 2)}
+
+
+def live(path: Path, queries: int) -> dict[str, Any]:
+    """The live check in process (in a child, so that its memory and its cold name caches are its own): one
+    record of `queries` people registered more than once is held out, the index is built over the rest from the
+    CSV's table (prepare included), then each held-out record is asked about; then people are added one by
+    one, as registrations arrive."""
+    from passage.matching.live import LiveIndex
+
+    truth = np.load(path.with_suffix(".truth.npy"))
+    frame = pl.read_csv(path, infer_schema=False).with_columns(entity=pl.Series(truth))
+    repeated = frame.with_row_index("row").filter(pl.len().over("entity") > 1)
+    last = repeated.group_by("entity").agg(pl.col("row").max()).sort("entity")
+    held = np.sort(last.sample(min(queries, last.height), seed=1)["row"].to_numpy())
+    kept = np.ones(frame.height, dtype=bool)
+    kept[held] = False
+    asked = frame[held]
+    entity_of = dict(zip(frame["record_id"].to_list(), frame["entity"].to_list(), strict=True))
+    indexed = frame.filter(pl.Series(kept)).drop("entity")
+    started, cpu = time.perf_counter(), _cpu_seconds()
+    index = LiveIndex(indexed)
+    build, build_cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+    latencies, found, first = [], 0, 0
+    cpu = _cpu_seconds()
+    for row in asked.iter_rows(named=True):
+        started = time.perf_counter()
+        candidates = index.candidates(row, limit=5)
+        latencies.append((time.perf_counter() - started) * 1000)
+        alike = [entity_of[c.record_id] == row["entity"] for c in candidates]
+        found += any(alike)
+        first += bool(alike and alike[0])
+    query_cpu = _cpu_seconds() - cpu
+    additions = []
+    for n in range(min(200, asked.height)):
+        started = time.perf_counter()
+        index.add(asked[n : n + 1].drop("entity"))
+        additions.append((time.perf_counter() - started) * 1000)
+    return {
+        "people_indexed": len(indexed),
+        "index_build_s": round(build, 2),
+        "index_build_cpu_s": round(build_cpu, 2),
+        "peak_memory_mb": _peak_mb(),
+        "queries": len(latencies),
+        "query": _percentiles(latencies) | {"cpu_ms_per_query": round(query_cpu / len(latencies) * 1000, 2)},
+        "held_out_found_in_top_5": round(found / len(latencies), 4),
+        "held_out_found_first": round(first / len(latencies), 4),
+        "add_one_person": _percentiles(additions),
+    }
+
+
+def run_live(scratch: Path) -> dict[str, Any]:
+    """The live check in process at LIVE_PEOPLE people of the synthetic registry (the CSV of the accuracy runs,
+    written if they did not go that far)."""
+    path = scratch / f"match-{LIVE_PEOPLE}.csv"
+    if not path.exists():
+        _child(["write", str(LIVE_PEOPLE), str(path)])
+    figures = _child(["live", str(path), str(LIVE_QUERIES)])
+    query = figures["query"]
+    print(
+        f"  live check, {figures['people_indexed']:,} people: index built in {figures['index_build_s']:.1f} s "
+        f"({figures['index_build_cpu_s']:.1f} s CPU), {figures['peak_memory_mb']:,.0f} MB peak; "
+        f"{figures['queries']:,} held-out duplicates asked: p50 {query['p50_ms']:.1f} ms, p95 {query['p95_ms']:.1f} "
+        f"ms, p99 {query['p99_ms']:.1f} ms; found among 5: {figures['held_out_found_in_top_5']:.1%}; "
+        f"adding one person p50 {figures['add_one_person']['p50_ms']:.1f} ms"
+    )
+    return figures
+
+
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "write":
@@ -366,6 +444,8 @@ if __name__ == "__main__":
         output: dict[str, Any] = {}
     elif command == "splink":
         output = _splink(Path(sys.argv[2]), np.load(Path(sys.argv[2]).with_suffix(".truth.npy")))
+    elif command == "live":
+        output = live(Path(sys.argv[2]), int(sys.argv[3]))
     elif command == "one":
         output = one(int(sys.argv[2]), Path(sys.argv[3]), float(sys.argv[4]))
     else:

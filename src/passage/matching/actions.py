@@ -1,7 +1,8 @@
 """Starting a search for duplicates in the registry, and the job's work: read, score, store the pairs.
 
 start_match_run is the only door to the `matching.registry` job: it checks the permission (person.register, as
-for imports), records the run with the operation's thresholds of the moment, and writes the audit event."""
+for imports, or person.merge, for those who review the duplicates), records the run with the operation's
+thresholds of the moment, and writes the audit event."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from passage.core.bulk import insert_rows
 from passage.core.jobs import JobContext, JobFailed
 from passage.core.models import Job, Operation, User
 from passage.matching.engine import DEFAULT_FLOOR, match_people
+from passage.matching.merge_actions import refuse_own_checks, settle_checks
 from passage.matching.models import Band, CandidatePair, Decision, MatchRun, MatchSettings, RunScope, RunState
 from passage.matching.registry_records import import_people, people_count, registry_frame
 from passage.registry.models import RegistrationImport
@@ -49,7 +51,9 @@ def start_match_run(
     acting_user: User | None, operation: Operation, registration_import: RegistrationImport | None = None
 ) -> MatchRun:
     """Queue a run over the operation's registry, or over one import against itself and the registry."""
-    if acting_user is not None and not can(acting_user, "person.register", operation):
+    if acting_user is not None and not (
+        can(acting_user, "person.register", operation) or can(acting_user, "person.merge", operation)
+    ):
         raise PermissionDenied("person.register")
     if registration_import is not None and registration_import.operation_id != operation.pk:
         raise ValidationError({"registration_import": _("This import belongs to another operation.")})
@@ -119,15 +123,21 @@ def _score_and_store(ctx: JobContext, run: MatchRun) -> None:
     frame = registry_frame(operation, progress=lambda done: ctx.progress(done, total, stage="Reading the registry"))
     ctx.count("people", frame.height)
     ctx.progress(frame.height, frame.height, stage="Scoring")
-    pairs, share, scored = _score(frame, run)
+    pairs, share, scored, model = _score(frame, run)
     ctx.progress(frame.height, frame.height, stage="Storing pairs")
     counts = _store(run, pairs)
+    rescored = counts.pop("pairs_rescored")  # in the job's counts and the audit event; the run keeps the pairs
     counts["people_read"] = frame.height
     counts["pairs_scored"] = scored
     held = share is not None and share > run.import_ceiling_share
     with transaction.atomic():
         MatchRun.objects.filter(pk=run.pk).update(
-            state=RunState.DONE, finished_at=timezone.now(), import_share=share, held_for_review=held, **counts
+            state=RunState.DONE,
+            finished_at=timezone.now(),
+            import_share=share,
+            held_for_review=held,
+            model=model,
+            **counts,
         )
         run.refresh_from_db()
         audit.record(
@@ -136,19 +146,23 @@ def _score_and_store(ctx: JobContext, run: MatchRun) -> None:
             run,
             actor_username="system",
             changes={name: [None, value] for name, value in counts.items()}
+            | {"pairs_rescored": [None, rescored]}
             | ({"held_for_review": [None, held]} if share is not None else {}),
         )
     for name in ("pairs_new", "pairs_probable", "pairs_review", "pairs_known", "pairs_decided_different"):
         ctx.count(name, counts[name])
+    ctx.count("pairs_rescored", rescored)
     ctx.progress(frame.height, frame.height, stage="Done")
     ctx.finish(run_id=str(run.pk), import_share=share, held_for_review=held)
 
 
-def _score(frame: pl.DataFrame, run: MatchRun) -> tuple[list[dict[str, Any]], float | None, int]:
+def _score(
+    frame: pl.DataFrame, run: MatchRun
+) -> tuple[list[dict[str, Any]], float | None, int, dict[str, object] | None]:
     """Pairs at or above the review threshold (after the keep-apart rules), each person pair in id order; for an
     import, only pairs with at least one of its people, and the share of its people in probable pairs."""
     if frame.height < 2:
-        return [], (0.0 if run.registration_import_id else None), 0
+        return [], (0.0 if run.registration_import_id else None), 0, None
     result = match_people(frame.drop("source_import"), threshold=run.probable_threshold, floor=DEFAULT_FLOOR)
     keep = result.probability >= run.review_threshold
     ids = frame["record_id"].to_list()
@@ -181,30 +195,49 @@ def _score(frame: pl.DataFrame, run: MatchRun) -> tuple[list[dict[str, Any]], fl
                 "same_cluster": bool(result.labels[result.left[index]] == result.labels[result.right[index]]),
             }
         )
-    return pairs, share, len(result.left)
+    return pairs, share, len(result.left), result.model.to_dict()
+
+
+RESCORED_FIELDS = ("probability", "match_weight", "explanation", "band", "same_cluster", "run")
 
 
 @transaction.atomic
 def _store(run: MatchRun, pairs: list[dict[str, Any]]) -> dict[str, int]:
-    """Insert the pairs not stored before; a pair already there (open, decided or unsure) is left as it is, so a
-    pair decided different is never proposed again."""
-    known: dict[tuple[uuid.UUID, uuid.UUID], str] = {}
+    """Insert the pairs not stored before. A pair already there and still open takes this run's score (its
+    probability, band, explanation and run), so the queue shows what the latest weights say; a decided or
+    unsure pair is left as it was decided, so a pair decided different is never proposed again."""
+    known: dict[tuple[uuid.UUID, uuid.UUID], tuple[uuid.UUID, str]] = {}
     if pairs:  # every stored pair of the operation: a list of ids in a query would pass SQLite's variable limit
         existing = CandidatePair.objects.filter(operation_id=run.operation_id).values_list(
-            "person_a_id", "person_b_id", "decision"
+            "id", "person_a_id", "person_b_id", "decision"
         )
-        for a, b, decision in existing.iterator(chunk_size=10_000):
-            known[(a, b)] = decision
+        for pk, a, b, decision in existing.iterator(chunk_size=10_000):
+            known[(a, b)] = (pk, decision)
     now = timezone.now()
     fresh = [p for p in pairs if (p["a"], p["b"]) not in known]
     written = insert_rows(CandidatePair, _PAIR_FIELDS, (_row(run, p, now) for p in fresh))
-    again = [known[(p["a"], p["b"])] for p in pairs if (p["a"], p["b"]) in known]
+    again = [(known[(p["a"], p["b"])], p) for p in pairs if (p["a"], p["b"]) in known]
+    rescored = [
+        CandidatePair(
+            pk=pk,
+            probability=p["probability"],
+            match_weight=p["match_weight"],
+            explanation=p["explanation"],
+            band=p["band"],
+            same_cluster=p["same_cluster"],
+            run=run,
+        )
+        for (pk, decision), p in again
+        if decision == Decision.OPEN
+    ]
+    CandidatePair.objects.bulk_update(rescored, RESCORED_FIELDS, batch_size=500)
     return {
         "pairs_new": written,
         "pairs_probable": sum(1 for p in pairs if p["band"] == Band.PROBABLE),
         "pairs_review": sum(1 for p in pairs if p["band"] == Band.REVIEW),
         "pairs_known": len(again),
-        "pairs_decided_different": sum(1 for d in again if d == Decision.DIFFERENT),
+        "pairs_rescored": len(rescored),
+        "pairs_decided_different": sum(1 for (_pk, decision), _p in again if decision == Decision.DIFFERENT),
     }
 
 
@@ -227,19 +260,22 @@ def _row(run: MatchRun, pair: dict[str, Any], now: dt.datetime) -> tuple[Any, ..
 
 @transaction.atomic
 def decide_pair(*, acting_user: User, pair: CandidatePair, decision: str, note: str = "") -> CandidatePair:
-    """Record a decision on a pair: same person, different people (never proposed again) or unsure. Merging the
-    two records is the review queue's work, not this action's."""
+    """Record a decision on a pair (person.merge): same person, different people (never proposed again) or
+    unsure. Merging the two records is merge_actions.merge_people's (which decides the pairs itself); a pair a
+    bulk decision set aside is checked by this decision, by anyone but the one who decided in bulk."""
     if decision not in Decision.values or decision == Decision.OPEN:
         raise ValidationError({"decision": _("Choose same person, different people or unsure.")})
     if not CandidatePair.objects.visible_to(acting_user).filter(pk=pair.pk).exists():
         raise PermissionDenied("person.view")
-    if not can(acting_user, "person.register", pair.operation):
-        raise PermissionDenied("person.register")
+    if not can(acting_user, "person.merge", pair.operation):
+        raise PermissionDenied("person.merge")
     pair = CandidatePair.objects.select_for_update().get(pk=pair.pk)
+    refuse_own_checks(acting_user, [pair])
     before = pair.decision
     pair.decision, pair.decided_by, pair.decided_at = decision, acting_user, timezone.now()
     pair.save(update_fields=["decision", "decided_by", "decided_at"])
     audit.record(acting_user, "matching.pair.decide", pair, changes={"decision": [before, decision]}, note=note)
+    settle_checks(acting_user, [pair], decision, pair.decided_at)
     return pair
 
 

@@ -34,12 +34,17 @@ RULES = (
 )
 
 
-def _keys(people: People) -> list[tuple[BlockingRule, np.ndarray, list[np.ndarray]]]:
+def rule_keys(
+    people: People, counts: np.ndarray | None = None
+) -> list[tuple[BlockingRule, np.ndarray, list[np.ndarray]]]:
+    """Each rule's entries: which people have a key, and the columns their key is hashed from (hash_key()).
+    `counts` says how common each name word is (word_counts()) where the table is not the whole registry (the
+    live index's counts); by default they are counted in `people`."""
     parts = people.parts
     father, family = parts["father_name"], parts["family_name"]
     year = people.year.astype(np.int32)
     known_year = year > 0
-    rarest = _rarest(people)  # -1 first: two words fill columns 1 and 2
+    rarest = _rarest(people, counts)  # -1 first: two words fill columns 1 and 2
     bag_key, bag_size = _bag_key(people)
     full_date = (people.day > 0) & known_year
     date = year * 10000 + people.month.astype(np.int32) * 100 + people.day.astype(np.int32)
@@ -72,15 +77,22 @@ def _keys(people: People) -> list[tuple[BlockingRule, np.ndarray, list[np.ndarra
     ]
 
 
-def _rarest(people: People) -> np.ndarray:
+def _rarest(people: People, counts: np.ndarray | None = None) -> np.ndarray:
     """The three least common name words of each person (by consonant key, sorted, -1 padded on the left)."""
     words = people.bag_consonants
-    counts = np.bincount(words[words >= 0], minlength=len(people.vocabulary.strings) + 1)
+    if counts is None:
+        counts = word_counts(people)
     rarity = np.where(words >= 0, counts[np.maximum(words, 0)], np.iinfo(np.int64).max)
     order = np.argsort(rarity, axis=1, kind="stable")[:, :3]
     chosen = np.take_along_axis(words, order, axis=1)
     chosen.sort(axis=1)
     return chosen
+
+
+def word_counts(people: People) -> np.ndarray:
+    """How many people have each name word (by consonant key), indexed by vocabulary id."""
+    words = people.bag_consonants
+    return np.bincount(words[words >= 0], minlength=len(people.vocabulary.strings) + 1)
 
 
 def _bag_key(people: People) -> tuple[np.ndarray, np.ndarray]:
@@ -95,11 +107,15 @@ def _bag_key(people: People) -> tuple[np.ndarray, np.ndarray]:
 def _first_letters(people: People) -> np.ndarray:
     """First letters of given, father and family names (Latin), as one small number; -1 if any is missing."""
     strings = people.vocabulary.strings
-    initial = np.array([ord(s[0]) - 96 if s and "a" <= s[0] <= "z" else 0 for s in strings] + [0], dtype=np.int32)
     code = np.zeros(people.size, dtype=np.int32)
     for name in ("given_name", "father_name", "family_name"):
         joined = people.parts[name].joined
-        code = code * 32 + np.where(joined >= 0, initial[joined], 0)
+        present = joined >= 0
+        used, inverse = np.unique(joined[present], return_inverse=True)  # the letters of these names only
+        initial = [ord(s[0]) - 96 if s and "a" <= s[0] <= "z" else 0 for s in (strings[i] for i in used.tolist())]
+        letter = np.zeros(people.size, dtype=np.int32)
+        letter[present] = np.asarray(initial, dtype=np.int32)[inverse.reshape(-1)]
+        code = code * 32 + letter
     missing = np.zeros(people.size, dtype=bool)
     for name in ("given_name", "father_name", "family_name"):
         missing |= people.parts[name].joined < 0
@@ -109,7 +125,7 @@ def _first_letters(people: People) -> np.ndarray:
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _hash(columns: list[np.ndarray], index: np.ndarray) -> np.ndarray:
+def hash_key(columns: list[np.ndarray], index: np.ndarray) -> np.ndarray:
     """One 64-bit key per person from a rule's columns (a collision only adds a candidate pair)."""
     key = np.zeros(len(index), dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -150,11 +166,11 @@ def candidate_pairs(people: People) -> tuple[np.ndarray, np.ndarray, dict[str, i
     found: list[np.ndarray] = []
     per_rule: dict[str, int] = {}
     entries: dict[BlockingRule, list[tuple[np.ndarray, np.ndarray]]] = {}
-    for rule, usable, columns in _keys(people):
+    for rule, usable, columns in rule_keys(people):
         # Entries of one rule share their blocks: a key from one entry meets the same key from another (a
         # given name meets a family name written in its place).
         index = np.flatnonzero(usable).astype(np.int64)
-        entries.setdefault(rule, []).append((_hash(columns, index), index))
+        entries.setdefault(rule, []).append((hash_key(columns, index), index))
     for rule, parts in entries.items():
         keys = np.concatenate([k for k, _ in parts])
         index = np.concatenate([i for _, i in parts])

@@ -48,6 +48,7 @@ FIELDS = (
 )
 FIELD_INDEX = {f.name: n for n, f in enumerate(FIELDS)}
 CHUNK = 1_000_000
+PARALLEL_FROM = 20_000  # distinct pairs of strings from which rapidfuzz compares them on every core
 
 
 def _similarity(strings: list[str], a: np.ndarray, b: np.ndarray, scorer: Any) -> np.ndarray:
@@ -58,7 +59,8 @@ def _similarity(strings: list[str], a: np.ndarray, b: np.ndarray, scorer: Any) -
     unique, inverse = np.unique(codes, return_inverse=True)
     left = [strings[i] for i in (unique // (len(strings) + 1)).tolist()]
     right = [strings[i] for i in (unique % (len(strings) + 1)).tolist()]
-    scores = process.cpdist(left, right, scorer=scorer, workers=-1, dtype=np.float32)
+    workers = -1 if len(unique) >= PARALLEL_FROM else 1  # threads cost more than they save on a few pairs
+    scores = process.cpdist(left, right, scorer=scorer, workers=workers, dtype=np.float32)
     return np.asarray(scores, dtype=np.float32)[inverse]
 
 

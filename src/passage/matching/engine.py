@@ -70,12 +70,18 @@ class MatchResult:
 
     def explain(self, index: int) -> list[tuple[str, str, float]]:
         """(field, level, weight) of one scored pair, fields with a value on both sides only."""
-        out = []
-        for n, f in enumerate(FIELDS):
-            level = int(self.levels[index, n])
-            if level >= 0:
-                out.append((f.name, f.levels[level], round(float(self.scores.weights[index, n]), 2)))
-        return out
+        return explain(self.levels[index], self.scores.weights[index])
+
+
+def explain(levels: np.ndarray, weights: np.ndarray) -> list[tuple[str, str, float]]:
+    """(field, level, weight) of one pair's levels and weights (a row of compare() and of Scores.weights), fields
+    with a value on both sides only."""
+    out = []
+    for n, f in enumerate(FIELDS):
+        level = int(levels[n])
+        if level >= 0:
+            out.append((f.name, f.levels[level], round(float(weights[n]), 2)))
+    return out
 
 
 def match_people(

@@ -11,6 +11,7 @@ adjusted by how common the name is (term frequency): two Mohammeds agreeing says
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -80,6 +81,29 @@ class Model:
     def weights(self) -> list[np.ndarray]:
         return [np.log2(m / u) for m, u in zip(self.m, self.u, strict=True)]
 
+    def to_dict(self) -> dict[str, object]:
+        """The learnt m, u and prior as plain lists, to store with a run and score later pairs the same way."""
+        return {
+            "fields": [f.name for f in FIELDS],
+            "m": [[float(x) for x in m] for m in self.m],
+            "u": [[float(x) for x in u] for u in self.u],
+            "prior": float(self.prior),
+            "iterations": self.iterations,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Model:
+        """A stored model, or the starting values when there is none or it was learnt for other fields."""
+        names = [f.name for f in FIELDS]
+        if not data or data.get("fields") != names:
+            return default_model()
+        return cls(
+            m=[np.asarray(levels, dtype=np.float64) for levels in data["m"]],
+            u=[np.asarray(levels, dtype=np.float64) for levels in data["u"]],
+            prior=float(data["prior"]),
+            iterations=int(data.get("iterations", 0)),
+        )
+
     def describe(self) -> list[dict[str, object]]:
         rows: list[dict[str, object]] = []
         for f, m, u in zip(FIELDS, self.m, self.u, strict=True):
@@ -94,6 +118,11 @@ class Model:
                     }
                 )
         return rows
+
+
+def default_model() -> Model:
+    """The starting values (learnt on the synthetic registry): what scores pairs before any run has trained."""
+    return Model(m=[np.asarray(m) for m in DEFAULT_M], u=[np.asarray(u) for u in DEFAULT_U], prior=DEFAULT_PRIOR)
 
 
 def _encode(levels: np.ndarray) -> np.ndarray:

@@ -106,6 +106,9 @@ class MatchRun(models.Model):
     pairs_decided_different = models.PositiveIntegerField(default=0, help_text="Found again, decided different")
     import_share = models.FloatField(null=True, blank=True, help_text="Share of the import's people in probable pairs")
     held_for_review = models.BooleanField(default=False, help_text="The import's share exceeds the ceiling")
+    model = models.JSONField(
+        null=True, blank=True, help_text="The m, u and prior the run learnt (passage.matching.model.Model.to_dict)"
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -181,3 +184,21 @@ class CandidatePair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_a_id} ~ {self.person_b_id} ({self.probability:.2f})"
+
+
+# The review's own tables (merges, bulk decisions, quality checks) live beside these; Django finds them here.
+from passage.matching.merge_models import BulkDecision, CheckState, PersonMerge, QualityCheck  # noqa: E402
+
+__all__ = [
+    "Band",
+    "BulkDecision",
+    "CandidatePair",
+    "CheckState",
+    "Decision",
+    "MatchRun",
+    "MatchSettings",
+    "PersonMerge",
+    "QualityCheck",
+    "RunScope",
+    "RunState",
+]

@@ -39,6 +39,8 @@ from passage.registry.models import (
     Phone,
     RegistrationImport,
 )
+from passage.registry.normalise import document_index
+from passage.registry.registration import CheckedPerson
 
 CHUNK = 5000
 NAME_COLUMNS = ("given_name", "father_name", "grandfather_name", "family_name", "full_name")
@@ -55,15 +57,23 @@ def document_key(number_index: str) -> str:
 
 
 def _people(operation: Operation) -> Any:
+    return Person.objects.filter(operation=operation).exclude(status=PersonStatus.MERGED)
+
+
+def _rows(operation: Operation, ids: list[Any]) -> list[tuple[Any, ...]]:
+    """_FIELDS of these people (by id: SQLite without statistics would otherwise read the operation's index,
+    every person of it, for each chunk), those of `operation` not merged, in id order."""
     household_area = HouseholdMember.objects.filter(person=OuterRef("pk"), left_on__isnull=True).values(
         "household__admin_area_id"
     )[:1]
-    return (
-        Person.objects.filter(operation=operation)
+    people = (
+        Person.objects.filter(pk__in=ids)
         .exclude(status=PersonStatus.MERGED)
         .annotate(household_area=Subquery(household_area))
         .order_by("pk")
+        .values_list("operation_id", *_FIELDS)
     )
+    return [row[1:] for row in people if row[0] == operation.pk]
 
 
 def _area_codes(area_ids: set[Any], cache: dict[Any, tuple[str, str]]) -> None:
@@ -91,52 +101,90 @@ def _area_codes(area_ids: set[Any], cache: dict[Any, tuple[str, str]]) -> None:
         cache[area] = (codes[1], codes[2])
 
 
+_FIELDS = (
+    "pk",
+    *NAME_COLUMNS,
+    *(f"{n}_latin" for n in NAME_COLUMNS),
+    "sex",
+    "birth_date",
+    "birth_date_precision",
+    "admin_area_id",
+    "household_area",
+    "source_import_id",
+)
+
+
 def registry_chunks(operation: Operation, *, chunk: int = CHUNK) -> Iterator[pl.DataFrame]:
-    """The operation's people, `chunk` at a time in id order (keyset pages: no growing OFFSET)."""
+    """The operation's people, `chunk` at a time in id order: their ids first (one query), then each chunk by
+    id. (Pages of `id > last ORDER BY id LIMIT n` let SQLite's planner pick the operation's index and sort every
+    person of the operation again for each page: seconds a page at a million people.)"""
+    ids = sorted(_people(operation).values_list("pk", flat=True))
     areas: dict[Any, tuple[str, str]] = {}
-    fields = (
-        "pk",
-        *NAME_COLUMNS,
-        *(f"{n}_latin" for n in NAME_COLUMNS),
-        "sex",
-        "birth_date",
-        "birth_date_precision",
-        "admin_area_id",
-        "household_area",
-        "source_import_id",
-    )
-    last = None
-    while True:
-        query = _people(operation)
-        if last is not None:
-            query = query.filter(pk__gt=last)
-        rows = list(query.values_list(*fields)[:chunk])
-        if not rows:
-            return
-        last = rows[-1][0]
-        ids = [row[0] for row in rows]
-        phones: dict[Any, str] = {}
-        for person, index in (
-            Phone.objects.filter(person_id__in=ids)
-            .order_by("person_id", "-is_primary", "id")
-            .values_list("person_id", "number_index")
-        ):
-            phones.setdefault(person, index)
-        documents: dict[Any, str] = {}
-        for person, index in (
-            IdentityDocument.objects.filter(person_id__in=ids)
-            .order_by("person_id", "type", "id")
-            .values_list("person_id", "number_index")
-        ):
-            documents.setdefault(person, index)
-        _area_codes({row[-3] or row[-2] for row in rows}, areas)
-        yield pl.DataFrame(
-            [_record(row, phones, documents, areas) for row in rows],
-            schema={name: pl.String for name in (*COLUMNS, "source_import")},
-            orient="row",
-        )
-        if len(rows) < chunk:
-            return
+    for start in range(0, len(ids), chunk):
+        rows = _rows(operation, ids[start : start + chunk])
+        if rows:
+            yield _frame(rows, areas)
+
+
+def people_frame(operation: Operation, ids: list[Any], *, chunk: int = CHUNK) -> pl.DataFrame:
+    """These people of the operation, read as registry_chunks reads them (merged people and unknown ids are left
+    out): the live check's catching up with what changed."""
+    areas: dict[Any, tuple[str, str]] = {}
+    frames = []
+    for start in range(0, len(ids), chunk):
+        rows = _rows(operation, ids[start : start + chunk])
+        if rows:
+            frames.append(_frame(rows, areas))
+    return pl.concat(frames) if frames else pl.DataFrame(schema=_SCHEMA)
+
+
+_SCHEMA = {name: pl.String for name in (*COLUMNS, "source_import")}
+
+
+def _frame(rows: list[tuple[Any, ...]], areas: dict[Any, tuple[str, str]]) -> pl.DataFrame:
+    """Rows of _FIELDS as the engine's table, with each person's first phone and document (by blind index)."""
+    ids = [row[0] for row in rows]
+    phones: dict[Any, str] = {}
+    for person, index in (
+        Phone.objects.filter(person_id__in=ids)
+        .order_by("person_id", "-is_primary", "id")
+        .values_list("person_id", "number_index")
+    ):
+        phones.setdefault(person, index)
+    documents: dict[Any, str] = {}
+    for person, index in (
+        IdentityDocument.objects.filter(person_id__in=ids)
+        .order_by("person_id", "type", "id")
+        .values_list("person_id", "number_index")
+    ):
+        documents.setdefault(person, index)
+    _area_codes({row[-3] or row[-2] for row in rows}, areas)
+    return pl.DataFrame([_record(row, phones, documents, areas) for row in rows], schema=_SCHEMA, orient="row")
+
+
+def person_record(
+    member: CheckedPerson, area: AdminArea | None, areas: dict[Any, tuple[str, str]] | None = None
+) -> dict[str, str]:
+    """Someone not registered yet (what the registration wizard or the API was given, as check_members read it)
+    as the engine reads a registered person: the same fields, the phone and document by the blind indexes they
+    would be stored under. `areas` keeps P-codes of areas already looked up (_area_codes) between calls."""
+    data = member.data
+    names = {n: (getattr(data, n) or getattr(data, f"{n}_latin")).strip() for n in NAME_COLUMNS}
+    date = member.birth_date.strftime(_PRECISION_FORMAT.get(member.precision, "%Y-%m-%d")) if member.birth_date else ""
+    documents = sorted(member.documents, key=lambda item: item[0].type)  # the first by type, as stored ones are read
+    areas = {} if areas is None else areas
+    if area is not None:
+        _area_codes({area.pk}, areas)
+    admin1, admin2 = areas.get(area.pk if area else None, ("", ""))
+    return {
+        **names,
+        "sex": data.sex if data.sex in ("male", "female") else "",
+        "date_of_birth": date,
+        "phone": phone_key(member.phones[0].index) if member.phones else "",
+        "document_number": document_key(document_index(documents[0][1])) if documents else "",
+        "admin1": admin1,
+        "admin2": admin2,
+    }
 
 
 def _record(
@@ -178,7 +226,7 @@ def registry_frame(
         if progress is not None:
             progress(sum(f.height for f in frames))
     if not frames:
-        return pl.DataFrame(schema={name: pl.String for name in (*COLUMNS, "source_import")})
+        return pl.DataFrame(schema=_SCHEMA)
     return pl.concat(frames)
 
 

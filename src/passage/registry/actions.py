@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from passage.core import audit
 from passage.core.access import can
 from passage.core.models import Office, Operation, User
+from passage.registry import live_checks
 from passage.registry.locations import AreaRow, parse_admin_areas
 from passage.registry.models import (
     AdminArea,
@@ -224,6 +225,7 @@ def register_household(
         actor_username="system",
         changes={"members": [None, [p.reference for p in people]]},
     )
+    live_checks.announce_changed(operation.pk, [person.pk for person in people])
     return household
 
 

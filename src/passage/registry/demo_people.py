@@ -323,7 +323,12 @@ class DemoPeople:
                 )
             if len(members) < size and rng.random() < TWINS:
                 sex = sex if rng.random() < 0.5 else rng.choice(("male", "female"))
-                twin = self._child(name, community, self._given(community, sex, spelling), father, sex, max(0, age))
+                twin_given = self._given(community, sex, spelling)
+                for _ in range(20):  # twins are given different names
+                    if twin_given is None or given is None or twin_given[0] != given[0]:
+                        break
+                    twin_given = self._given(community, sex, spelling)
+                twin = self._child(name, community, twin_given, father, sex, max(0, age))
                 twin.born, twin.birth_date, twin.precision, twin.estimated_on = (
                     child.born,
                     child.birth_date,

@@ -10,9 +10,7 @@ removed once the file is written.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,16 +18,14 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from passage.core import audit, crypto
+from passage.core import audit, exporting
 from passage.core.access import can, permissions_in
-from passage.core.actions import start_job
 from passage.core.jobs import JobContext, JobFailed
 from passage.core.models import Job, Operation, User
 from passage.registry import exports, queries
 
 EXPORT_KIND = "registry.export_people"
 SEARCH_MAX = 200
-_SEAL_CONTEXT = "registry.export.password"
 
 
 @dataclass(frozen=True)
@@ -77,16 +73,17 @@ def check_export_request(*, acting_user: Any, operation: Operation, request: Exp
         problems["q"] = [_("The search is longer than %(n)s characters.") % {"n": SEARCH_MAX}]
     if request.sensitive and not may_see_sensitive_somewhere(acting_user, operation):
         problems["sensitive"] = [_("Your role may not see phone numbers and identity documents: export without them.")]
-    if request.password and len(request.password) < exports.PASSWORD_MIN_LENGTH:
-        problems["password"] = [_("Use a password of at least %(n)s characters.") % {"n": exports.PASSWORD_MIN_LENGTH}]
-    elif request.sensitive and not request.password:
-        problems["password"] = [
-            _(
-                "Phone numbers and identity documents leave Passage only in a password-protected file: "
-                "choose a password of at least %(n)s characters."
-            )
-            % {"n": exports.PASSWORD_MIN_LENGTH}
-        ]
+    required = (
+        _(
+            "Phone numbers and identity documents leave Passage only in a password-protected file: "
+            "choose a password of at least %(n)s characters."
+        )
+        % {"n": exports.PASSWORD_MIN_LENGTH}
+        if request.sensitive
+        else ""
+    )
+    if problem := exporting.password_problem(request.password, required=required):
+        problems["password"] = [problem]
     if problems:
         raise ValidationError(problems)
 
@@ -99,20 +96,14 @@ def export_people(*, acting_user: User, operation: Operation, request: ExportReq
     role may not see them, and it checks their permission again when it runs."""
     check_export_request(acting_user=acting_user, operation=operation, request=request)
     params = {**request.params(), "language": translation.get_language() or "en"}
-    job = start_job(
-        acting_user=None,  # the kind is not startable from the Jobs page: this action is its only door
+    job = exporting.queue_export(
+        acting_user=acting_user,
         operation=operation,
         kind=EXPORT_KIND,
         params=params,
         title=_("Export of people (%(format)s)") % {"format": request.format.upper()},
+        password=request.password,
     )
-    checkpoint = (
-        {"sealed_password": crypto.encrypt(request.password, context=f"{_SEAL_CONTEXT}.{job.pk}")}
-        if request.password
-        else {}
-    )
-    Job.objects.filter(pk=job.pk).update(created_by=acting_user, checkpoint=checkpoint)
-    job.created_by, job.checkpoint = acting_user, checkpoint
     audit.record(
         acting_user,
         "person.export.request",
@@ -130,16 +121,14 @@ def export_people(*, acting_user: User, operation: Operation, request: ExportReq
 def run_people_export(ctx: JobContext) -> None:
     """The job: write the file a chunk at a time, protect it if asked, attach it, and audit the rows."""
     job = ctx.job
-    user = User.objects.filter(pk=job.created_by_id).first() if job.created_by_id else None
-    if user is None or not user.is_active or not can(user, "person.export", job.operation):
-        raise JobFailed(_("The person who asked for this export may no longer export people."))
+    user = exporting.asker(ctx, "person.export", _("The person who asked for this export may no longer export people."))
     params = ctx.params
     request = ExportRequest(
         q=str(params.get("filters", {}).get("q", "")),
         format=str(params.get("format", "csv")),
         personal=bool(params.get("personal")),
         sensitive=bool(params.get("sensitive")),
-        password=_unseal(ctx),
+        password=exporting.unseal_password(ctx),
     )
     if request.sensitive and not request.password:
         raise JobFailed(_("The password of this export is no longer available: ask for the export again."))
@@ -162,62 +151,26 @@ def run_people_export(ctx: JobContext) -> None:
                 "protected": [None, bool(request.password)],
             },
         )
-    Job.objects.filter(pk=job.pk).update(checkpoint={})  # the sealed password goes with the finished job
+    exporting.forget_password(ctx)
     ctx.count("people", rows)
     ctx.finish(rows=rows, protected=bool(request.password), filename=filename)
-
-
-def _unseal(ctx: JobContext) -> str:
-    sealed = ctx.checkpoint.get("sealed_password")
-    if not sealed:
-        return ""
-    try:
-        return crypto.decrypt(str(sealed), context=f"{_SEAL_CONTEXT}.{ctx.job.pk}")
-    except crypto.DecryptionError as exc:
-        raise JobFailed(_("The password of this export could not be read: ask for the export again.")) from exc
 
 
 def _write(ctx: JobContext, user: User, request: ExportRequest) -> tuple[str, int]:
     columns = exports.columns_for(personal=request.personal, sensitive=request.sensitive)
     people = exports.for_export(queries.search_people(user, ctx.job.operation, request.q), columns)
-    total = people.count()
-    ctx.progress(0, total, stage=_("writing %(n)s people") % {"n": total})
     today = timezone.localdate()
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    base = f"people-{ctx.job.operation.code}-{stamp}"
-
-    def rows() -> Any:
-        for done, row in enumerate(exports.people_rows(exports.iterate(people), columns, user=user, today=today), 1):
-            yield row
-            if done % exports.CHUNK == 0:
-                ctx.progress(done, total)
-
-    header = [str(column.label) for column in columns]
-    with tempfile.TemporaryDirectory(prefix="passage-export-") as folder:
-        plain = Path(folder) / f"{base}.{request.format}"
-        with plain.open("wb") as handle:
-            if request.format == "xlsx":
-                written = exports.write_xlsx(header, rows(), handle, title=_("People"))
-            else:
-                written = exports.write_csv(header, rows(), handle)
-        ctx.progress(written, max(total, written), stage=_("protecting the file") if request.password else None)
-        result, filename = plain, plain.name
-        if request.password and request.format == "xlsx":
-            result = Path(folder) / "protected.xlsx"
-            with result.open("wb") as handle:
-                exports.encrypt_xlsx(plain, handle, request.password)
-        elif request.password:
-            filename = f"{base}.zip"
-            result = Path(folder) / filename
-            exports.encrypt_to_zip(plain, result, request.password, name=plain.name)
-        _attach(ctx, filename, result)
-    return filename, written
-
-
-def _attach(ctx: JobContext, filename: str, path: Path) -> None:
-    """Like JobContext.attach, but from a file on disk, sealed and copied to storage in chunks."""
-    with path.open("rb") as handle:
-        ctx.attach_file(filename, handle)
+    return exporting.write_export(
+        ctx,
+        header=[str(column.label) for column in columns],
+        rows=exports.people_rows(exports.iterate(people), columns, user=user, today=today),
+        total=people.count(),
+        file_format=request.format,
+        password=request.password,
+        base=f"people-{ctx.job.operation.code}-{stamp}",
+        title=_("People"),
+    )
 
 
 @transaction.atomic
@@ -250,10 +203,8 @@ def count_people(
     problems: dict[str, list[str]] = {}
     if not 0 <= level <= 4:
         problems["level"] = [_("Choose a level from 0 (the country) to 4.")]
-    if threshold is not None and threshold < minimum:
-        problems["threshold"] = [
-            _("Counts under %(n)s are always suppressed in this operation: choose %(n)s or more.") % {"n": minimum}
-        ]
+    if problem := exporting.threshold_problem(operation, threshold):
+        problems["threshold"] = [problem]
     if problems:
         raise ValidationError(problems)
     return exports.aggregate_people(

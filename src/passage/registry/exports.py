@@ -2,10 +2,8 @@
 administrative area, sex and age group (a table, a chart, and HXL-tagged CSV).
 
 Lists are written row by row to a file, a chunk of people at a time with their phones, documents and
-household prefetched per chunk, so that a million people never sit in memory. Spreadsheet safety: a cell
-that begins with = + - @ (or a tab or carriage return) would be run as a formula by Excel or LibreOffice;
-such values are written with a leading apostrophe. A protected export is an encrypted XLSX (Excel and
-LibreOffice ask for the password) or, for CSV, an AES-encrypted zip.
+household prefetched per chunk, so that a million people never sit in memory. Spreadsheet safety, the file
+formats, their protection and the suppression of small counts are every export's (passage.core.exporting).
 
 Counts suppress small cells: a count under the threshold is shown as "<5" and never totalled, so that
 nobody can be singled out nor recomputed from a total. Who may see counts is `countable_people`; it needs
@@ -19,29 +17,31 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from django.conf import settings
 from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, UUIDField, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from passage.core.access import can, grants
+from passage.core.exporting import (  # noqa: F401  (export_actions and the views read them from here)
+    CHUNK,
+    FORMATS,
+    PASSWORD_MIN_LENGTH,
+    neutralise,
+    small_cell_threshold,
+    suppress,
+    write_xlsx,
+)
+from passage.core.exporting import write_csv as write_csv
 from passage.core.models import Operation
 from passage.registry.access import mask
 from passage.registry.models import AdminArea, HouseholdMember, Person, PersonStatus
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CHUNK = 2000
-XLSX_ROWS_PER_SHEET = 1_048_575  # Excel's limit, less the header
-PASSWORD_MIN_LENGTH = 12
-FORMATS = ("csv", "xlsx")
 AGE_GROUPS = ((0, 4, "0-4"), (5, 11, "5-11"), (12, 17, "12-17"), (18, 59, "18-59"), (60, 200, "60+"))
 AGE_GROUP_LABELS = [label for _low, _high, label in AGE_GROUPS] + ["unknown"]
 SEXES = ("female", "male", "other", "unknown")
-DEFAULT_THRESHOLD = 5
 
 # --- lists of people ----------------------------------------------------------------------------------
 
@@ -130,14 +130,6 @@ def columns_for(*, personal: bool, sensitive: bool) -> list[Column]:
     return [column for column in COLUMNS if column.group in groups]
 
 
-def neutralise(value: Any) -> str:
-    """Text safe to open in a spreadsheet: formulas become plain text."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def for_export(people: QuerySet[Person], columns: Iterable[Column]) -> QuerySet[Person]:
     """`people` with what the columns read fetched with each chunk, never person by person."""
     groups = {column.group for column in columns}
@@ -164,38 +156,6 @@ def iterate(people: QuerySet[Person], chunk_size: int = CHUNK) -> Iterator[Perso
     return people.iterator(chunk_size=chunk_size)
 
 
-def write_csv(header: list[str], rows: Iterable[list[str]], target: IO[bytes]) -> int:
-    """UTF-8 with a byte-order mark, which Excel needs to read Arabic and other scripts correctly."""
-    text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text)
-    writer.writerow(header)
-    written = 0
-    for row in rows:
-        writer.writerow(row)
-        written += 1
-    text.flush()
-    text.detach()
-    return written
-
-
-def write_xlsx(header: list[str], rows: Iterable[list[str]], target: Path | IO[bytes], *, title: str) -> int:
-    """A write-only workbook (rows go to disk as they come); a new sheet every million rows."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.append(header)
-    written = 0
-    for row in rows:
-        if written and written % XLSX_ROWS_PER_SHEET == 0:
-            sheet = workbook.create_sheet(f"{title} {written // XLSX_ROWS_PER_SHEET + 1}")
-            sheet.append(header)
-        sheet.append(row)  # neutralised strings: openpyxl writes them as text, never as formulas
-        written += 1
-    workbook.save(target)
-    return written
-
-
 def people_csv(people: Iterable[Person], columns: list[Column], *, user: Any, today: dt.date) -> bytes:
     """A small list as CSV bytes (the job writes to a file instead)."""
     out = io.BytesIO()
@@ -208,25 +168,6 @@ def people_xlsx(people: Iterable[Person], columns: list[Column], *, user: Any, t
     header = [str(c.label) for c in columns]
     write_xlsx(header, people_rows(people, columns, user=user, today=today), out, title=_("People"))
     return out.getvalue()
-
-
-def encrypt_xlsx(source: Path, target: IO[bytes], password: str) -> None:
-    """ECMA-376 agile encryption (AES-256), which Excel and LibreOffice open after asking for the password."""
-    from msoffcrypto.format.ooxml import OOXMLFile
-
-    with source.open("rb") as handle:
-        OOXMLFile(handle).encrypt(password, target)
-
-
-def encrypt_to_zip(source: Path, target: Path, password: str, *, name: str) -> None:
-    """`source` inside an AES-256 zip (WinZip AES; 7-Zip, WinZip and the system tools of macOS and most
-    Linux desktops open it; the Windows Explorer built-in zip does not)."""
-    import pyzipper
-
-    with pyzipper.AESZipFile(target, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as archive:
-        archive.setpassword(password.encode("utf-8"))
-        archive.setencryption(pyzipper.WZ_AES, nbits=256)
-        archive.write(source, arcname=name)
 
 
 # --- counts of people -----------------------------------------------------------------------------------
@@ -285,14 +226,6 @@ def countable_people(user: Any, operation: Operation) -> QuerySet[Person]:
     return people.filter(Q(office_id__in=offices) | Q(office__isnull=True))
 
 
-def small_cell_threshold(operation: Operation) -> int:
-    """The operation's threshold (settings.SMALL_CELL_THRESHOLDS by operation code), else the site's
-    (settings.SMALL_CELL_THRESHOLD), else 5."""
-    by_operation: dict[str, int] = getattr(settings, "SMALL_CELL_THRESHOLDS", {}) or {}
-    default = int(getattr(settings, "SMALL_CELL_THRESHOLD", DEFAULT_THRESHOLD))
-    return max(1, int(by_operation.get(operation.code, default)))
-
-
 @dataclass(frozen=True)
 class Cell:
     pcode: str
@@ -349,12 +282,7 @@ def aggregate_people(
     cells = []
     for key, sex, group, number in counts:
         pcode, name = names.get(key, unknown) if key is not None else unknown
-        suppressed = number < threshold
-        cells.append(
-            Cell(
-                pcode, name, sex, group, None if suppressed else number, f"<{threshold}" if suppressed else str(number)
-            )
-        )
+        cells.append(Cell(pcode, name, sex, group, *suppress(number, threshold)))
     order = {label: index for index, label in enumerate(AGE_GROUP_LABELS)}
     cells.sort(
         key=lambda c: (c.pcode == "", c.pcode, SEXES.index(c.sex) if c.sex in SEXES else 9, order.get(c.age_group, 9))

@@ -124,7 +124,7 @@ def _refuse_office(user: User, office: Office, operation: Operation) -> None:
 
 def _locked(group: Group) -> Group:
     """The group as stored now, locked for this transaction."""
-    return Group.objects.select_for_update().select_related("operation").get(pk=group.pk)
+    return Group.objects.select_for_update(of=("self",)).select_related("operation").get(pk=group.pk)
 
 
 def _refuse_dissolved(group: Group) -> None:
@@ -417,7 +417,7 @@ def end_membership(
     _require(acting_user, group)
     current = _locked(group)
     _refuse_dissolved(current)
-    membership = GroupMembership.objects.select_for_update().select_related("person").get(pk=membership.pk)
+    membership = GroupMembership.objects.select_for_update(of=("self",)).select_related("person").get(pk=membership.pk)
     if membership.group_id != current.pk:
         raise ValidationError(_("This membership belongs to another group."))
     if membership.left_on is not None:
@@ -454,7 +454,9 @@ def change_member_role(
     _require(acting_user, group)
     current = _locked(group)
     _refuse_dissolved(current)
-    membership = GroupMembership.objects.select_for_update().select_related("person", "group").get(pk=membership.pk)
+    membership = (
+        GroupMembership.objects.select_for_update(of=("self",)).select_related("person", "group").get(pk=membership.pk)
+    )
     if membership.left_on is not None or membership.group_id != current.pk:
         raise ValidationError(_("Only a current member's role can change."))
     if role not in GroupRole.values:
@@ -550,7 +552,7 @@ def end_household(
     _require(acting_user, group)
     current = _locked(group)
     _refuse_dissolved(current)
-    link = GroupHousehold.objects.select_for_update().select_related("household").get(pk=link.pk)
+    link = GroupHousehold.objects.select_for_update(of=("self",)).select_related("household").get(pk=link.pk)
     if link.group_id != current.pk:
         raise ValidationError(_("This household belongs to another group."))
     if link.left_on is not None:

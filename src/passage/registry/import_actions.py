@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from passage.core import audit, file_crypto
 from passage.core.access import can
 from passage.core.models import Office, Operation, User
-from passage.registry import import_engine
+from passage.registry import import_checks, import_engine
 from passage.registry.importing import auto_map
-from passage.registry.models import ImportState, RegistrationImport, RowOutcome
+from passage.registry.models import ImportState, RegistrationImport, RowOutcome, StagedRow
 from passage.registry.sealed_files import import_file_context, read_import_file
 from passage.registry.tabular import TableError
 
@@ -82,7 +82,12 @@ def stage_registration_import(
         registration_import.state, registration_import.problem = ImportState.FAILED, str(error)
         registration_import.save(update_fields=["state", "problem"])
         return registration_import
+    # Still "staging" while the new people are checked for duplicates: nobody can approve it half-checked.
+    check = import_checks.find_duplicates(registration_import, progress) if counts.new else None
+    if check is not None:
+        _mark_resemblances(check)
     with transaction.atomic():
+        _set_duplicate_check(registration_import, check)
         registration_import.mapping = mapping
         registration_import.encoding = table.encoding
         registration_import.rows_total = counts.total
@@ -109,22 +114,65 @@ def stage_registration_import(
                 "rows_new": [None, counts.new],
                 "rows_update": [None, counts.update],
                 "rows_unchanged": [None, counts.unchanged],
+                **(
+                    {
+                        "duplicate_share": [None, check.share],
+                        "rows_with_duplicates": [None, len(check.rows)],
+                        "held_for_review": [None, check.held],
+                    }
+                    if check is not None
+                    else {}
+                ),
             },
         )
     return registration_import
 
 
+def _mark_resemblances(check: import_checks.DuplicateCheck) -> None:
+    """Write each look-alike row's probability and counterpart, a thousand rows a transaction (the rows are
+    staged afresh on every check, so nothing older needs clearing)."""
+    rows = sorted(check.rows, key=lambda r: r.row_id)
+    for start in range(0, len(rows), 1000):
+        batch = [
+            StagedRow(
+                pk=row.row_id,
+                duplicate_probability=row.probability,
+                duplicate_person_id=row.person_id,
+                duplicate_row=row.row_number,
+            )
+            for row in rows[start : start + 1000]
+        ]
+        with transaction.atomic():
+            StagedRow.objects.bulk_update(batch, ["duplicate_probability", "duplicate_person", "duplicate_row"])
+
+
+def _set_duplicate_check(registration_import: RegistrationImport, check: import_checks.DuplicateCheck | None) -> None:
+    registration_import.duplicates_checked_at = timezone.now() if check is not None else None
+    registration_import.duplicate_share = check.share if check is not None else None
+    registration_import.duplicate_ceiling = check.ceiling if check is not None else None
+    registration_import.rows_with_duplicates = len(check.rows) if check is not None else 0
+    registration_import.held_for_review = check is not None and check.held
+    registration_import.duplicates_accepted_at = registration_import.duplicates_accepted_by = None
+    registration_import.duplicates_accepted_reason = ""
+
+
 def approve_registration_import(
-    *, registration_import: RegistrationImport, acting_user: User | None, progress: Progress | None = None
+    *,
+    registration_import: RegistrationImport,
+    acting_user: User | None,
+    progress: Progress | None = None,
+    accept_duplicates: str = "",
 ) -> RegistrationImport:
     """Register every household whose rows are all sound and new, and apply the approved changes to registered
     people. Rows with errors never touch the registry. Written chunk by chunk, each household whole; a commit
-    that stopped half-way (the import still says "adding to the registry") is resumed by running it again."""
+    that stopped half-way (the import still says "adding to the registry") is resumed by running it again.
+    An import held for its duplicates is refused unless `accept_duplicates` gives the reason to add it anyway."""
     _require(acting_user, registration_import.operation)
     if registration_import.state not in (ImportState.VALIDATED, ImportState.COMMITTING):
         raise ValidationError(_("Only a checked import waiting for approval can be approved."))
     if registration_import.state == ImportState.VALIDATED:
         with transaction.atomic():
+            _settle_hold(registration_import, acting_user, accept_duplicates)
             registration_import.state = ImportState.COMMITTING
             registration_import.decided_by, registration_import.decided_at = acting_user, timezone.now()
             registration_import.save(update_fields=["state", "decided_by", "decided_at"])
@@ -149,7 +197,61 @@ def approve_registration_import(
                 "rows_registered_meanwhile": [None, counts.skipped],
             },
         )
+        committed, approver = registration_import, acting_user
+        transaction.on_commit(
+            lambda: import_checks.import_committed.send(
+                sender=RegistrationImport, registration_import=committed, acting_user=approver
+            )
+        )
     return registration_import
+
+
+# Who may let an import's look-alikes into the registry anyway: whoever reviews duplicates and merges records
+# (and, to reach the import at all, registers people): a clerk alone cannot push duplicates in.
+ACCEPT_DUPLICATES = "person.merge"
+
+
+def held_message(registration_import: RegistrationImport) -> str:
+    return _(
+        "This import is held for review: %(rows)s of its %(new)s new people (%(share)s) look like people already "
+        "registered or like other rows of the file, more than the operation allows (%(ceiling)s). Look at the rows "
+        "that look alike; to add them anyway, approve again and say why."
+    ) % {
+        "rows": registration_import.rows_with_duplicates,
+        "new": registration_import.rows_valid,
+        "share": f"{(registration_import.duplicate_share or 0):.0%}",
+        "ceiling": f"{(registration_import.duplicate_ceiling or 0):.0%}",
+    }
+
+
+def _settle_hold(registration_import: RegistrationImport, acting_user: User | None, reason: str) -> None:
+    """Refuse a held import unless its duplicates are accepted, here, with a reason, by someone allowed to; the
+    acceptance is kept on the import and audited. Runs inside the approving transaction."""
+    if not registration_import.awaits_duplicates_decision:
+        return
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"accept_duplicates": held_message(registration_import)})
+    if acting_user is not None and not can(acting_user, ACCEPT_DUPLICATES, registration_import.operation):
+        raise PermissionDenied(ACCEPT_DUPLICATES)
+    registration_import.duplicates_accepted_at = timezone.now()
+    registration_import.duplicates_accepted_by = acting_user
+    registration_import.duplicates_accepted_reason = reason[:1000]
+    registration_import.save(
+        update_fields=["duplicates_accepted_at", "duplicates_accepted_by", "duplicates_accepted_reason"]
+    )
+    audit.record(
+        acting_user,
+        "registration_import.accept_duplicates",
+        registration_import,
+        actor_username="system",
+        changes={
+            "duplicate_share": [None, registration_import.duplicate_share],
+            "rows_with_duplicates": [None, registration_import.rows_with_duplicates],
+            "duplicate_ceiling": [None, registration_import.duplicate_ceiling],
+        },
+        note=reason[:1000],
+    )
 
 
 def _apply_updates(registration_import: RegistrationImport, acting_user: User | None) -> int:
@@ -349,9 +451,12 @@ def remap_registration_import(
 
 
 @transaction.atomic
-def queue_commit(*, acting_user: User, registration_import: RegistrationImport) -> RegistrationImport:
+def queue_commit(
+    *, acting_user: User, registration_import: RegistrationImport, accept_duplicates: str = ""
+) -> RegistrationImport:
     """Approve a checked import: a job adds its sound rows to the registry as the approver. Also retries
-    a commit whose job failed or was cancelled (the commit is all or nothing, so nothing was half-written)."""
+    a commit whose job failed or was cancelled (the commit is all or nothing, so nothing was half-written).
+    An import held for its duplicates needs `accept_duplicates`, the reason to add it anyway."""
     _require(acting_user, registration_import.operation)
     locked = _locked(registration_import)
     job = locked.job
@@ -366,6 +471,8 @@ def queue_commit(*, acting_user: User, registration_import: RegistrationImport) 
         raise ValidationError(
             _("Nothing in this import would change the registry: every row has errors or is already registered.")
         )
+    if not retry:
+        _settle_hold(locked, acting_user, accept_duplicates)
     from passage.core.actions import start_job
 
     job = start_job(

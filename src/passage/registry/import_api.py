@@ -26,7 +26,14 @@ from passage.core.models import User
 from passage.registry import import_actions, import_queries
 from passage.registry.import_queries import get_import_for_user, is_running, outcome_counts, shown_value
 from passage.registry.models import ImportState, RegistrationImport, RowOutcome, StagedRow
-from passage.registry.schemas import ImportOut, ImportRowsPage, ImportRowsQuery, ImportSummaryOut, RejectIn
+from passage.registry.schemas import (
+    ApproveIn,
+    ImportOut,
+    ImportRowsPage,
+    ImportRowsQuery,
+    ImportSummaryOut,
+    RejectIn,
+)
 
 router = Router(tags=["imports"])
 
@@ -66,6 +73,19 @@ def _import(registration_import: RegistrationImport) -> dict[str, Any]:
         "decided_by": registration_import.decided_by.get_username() if registration_import.decided_by else None,
         "decided_at": registration_import.decided_at,
         "job": registration_import.job,
+        "duplicates": {
+            "checked_at": registration_import.duplicates_checked_at,
+            "share": registration_import.duplicate_share,
+            "ceiling": registration_import.duplicate_ceiling,
+            "rows": registration_import.rows_with_duplicates,
+            "held": registration_import.held_for_review,
+            "awaiting_decision": registration_import.awaits_duplicates_decision,
+            "accepted_by": accepted_by.get_username()
+            if (accepted_by := registration_import.duplicates_accepted_by)
+            else None,
+            "accepted_at": registration_import.duplicates_accepted_at,
+            "accepted_reason": registration_import.duplicates_accepted_reason,
+        },
     }
 
 
@@ -130,7 +150,20 @@ def get_import(request: HttpRequest, import_id: UUID) -> dict[str, Any]:
     return _import(_fetch(_user(request), import_id))
 
 
-def _row(staged: StagedRow, sensitive: bool) -> dict[str, Any]:
+def _looks_like(alike: dict[str, Any] | None) -> dict[str, Any] | None:
+    if alike is None:
+        return None
+    person = alike["person"]
+    return {
+        "probability": alike["probability"],
+        "person_id": person.pk if person else None,
+        "person_reference": person.reference if person else None,
+        "person_hidden": alike["person_hidden"],
+        "row": alike["row"],
+    }
+
+
+def _row(staged: StagedRow, sensitive: bool, alike: dict[str, Any] | None = None) -> dict[str, Any]:
     def shown(field: str, value: Any) -> Any:
         return shown_value(field, value, sensitive=sensitive)
 
@@ -149,21 +182,25 @@ def _row(staged: StagedRow, sensitive: bool) -> dict[str, Any]:
             for field, change in staged.changes.items()
             if isinstance(change, (list, tuple)) and len(change) == 2
         ],
+        "looks_like": _looks_like(alike),
     }
 
 
 @router.get("/imports/{import_id}/rows", response={200: ImportRowsPage, **PROBLEMS})
 def list_import_rows(request: HttpRequest, import_id: UUID, filters: Query[ImportRowsQuery]) -> dict[str, Any]:
     """The import's rows in file order, of one outcome: `invalid` rows with their errors by field, `new` people,
-    `update` rows with their changes old → new, `unchanged` rows already registered. Reading rows is audited."""
+    `update` rows with their changes old → new, `unchanged` rows already registered; with `duplicates=true`,
+    the new people who look like someone (whom, in `looks_like`). Reading rows is audited."""
     user = _user(request)
     registration_import = _fetch(user, import_id)
-    outcome = filters.outcome
+    outcome = import_queries.LOOK_ALIKES if filters.duplicates else filters.outcome
     limit, offset = min(filters.limit, MAX_LIMIT), filters.offset
     staged = registration_import.state not in (ImportState.STAGING, ImportState.FAILED)
-    count = (
-        (outcome_counts(registration_import)[outcome] if outcome else registration_import.rows_total) if staged else 0
-    )  # type: ignore[index]
+    counts = {
+        **outcome_counts(registration_import),
+        import_queries.LOOK_ALIKES: registration_import.rows_with_duplicates,
+    }
+    count = (counts[outcome] if outcome else registration_import.rows_total) if staged else 0  # type: ignore[index]
     rows: list[StagedRow] = []
     if staged:
         found = import_queries.staged_rows(registration_import, outcome=outcome).defer("sealed_record")
@@ -171,18 +208,26 @@ def list_import_rows(request: HttpRequest, import_id: UUID, filters: Query[Impor
     if rows:  # the rows are personal data: who looked at which is recorded, as on the import's page
         audit.record_read(user, registration_import, note=f"rows: {outcome or 'all'}, offset {offset}, api")
     sensitive = core_access.can(user, "person.view_sensitive", registration_import)
-    return {"count": count, "limit": limit, "offset": offset, "items": [_row(row, sensitive) for row in rows]}
+    alike = import_queries.resemblances(user, rows)
+    items = [_row(row, sensitive, alike.get(row.pk)) for row in rows]
+    return {"count": count, "limit": limit, "offset": offset, "items": items}
 
 
 @router.post("/imports/{import_id}/approve", response={200: ImportOut, 409: Problem, **PROBLEMS})
-def approve_import(request: HttpRequest, import_id: UUID) -> Any:
+def approve_import(request: HttpRequest, import_id: UUID, payload: ApproveIn | None = None) -> Any:
     """Approve a checked import: a job adds its sound new rows to the registry and applies its changes, as the
-    approver (retries a commit whose job failed). 409 when its state does not allow it or it would change
-    nothing. Rows with errors never reach the registry."""
+    approver (retries a commit whose job failed). 409 when its state does not allow it, it would change
+    nothing, or it is held for its duplicates (`duplicates.awaiting_decision`) and no `accept_duplicates`
+    reason is given; 403 when the reason is given by a role that may not accept duplicates. Rows with errors
+    never reach the registry."""
     user = _user(request)
     registration_import = _fetch(user, import_id)
     try:
-        import_actions.queue_commit(acting_user=user, registration_import=registration_import)
+        import_actions.queue_commit(
+            acting_user=user,
+            registration_import=registration_import,
+            accept_duplicates=payload.accept_duplicates if payload is not None else "",
+        )
     except ValidationError as error:
         return _refused(request, error)
     return _import(_fetch(user, import_id))

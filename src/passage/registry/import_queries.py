@@ -8,6 +8,7 @@ the get_*_for_user functions are the only way an interface fetches one, and answ
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,8 @@ from passage.core.access import can
 from passage.core.access import fetch_or_404 as _get
 from passage.core.models import Operation
 from passage.registry.access import mask
-from passage.registry.models import ImportState, ImportTemplate, RegistrationImport, RowOutcome, StagedRow
+from passage.registry.models import ImportState, ImportTemplate, Person, RegistrationImport, RowOutcome, StagedRow
+from passage.registry.names import NAME_FIELDS
 from passage.registry.sealed_files import read_import_file
 from passage.registry.tabular import TableError, read_table
 
@@ -98,12 +100,44 @@ def shown_value(field: str, value: Any, *, sensitive: bool) -> Any:
     return mask(value)
 
 
+# Not an outcome: the new people who look like someone registered or another row (the duplicate check's rows).
+LOOK_ALIKES = "duplicates"
+
+
 def staged_rows(registration_import: RegistrationImport, *, outcome: str = "") -> QuerySet[StagedRow]:
-    """The import's staged rows in file order, of one outcome if given."""
+    """The import's staged rows in file order, of one outcome (or the look-alikes) if given."""
     rows = StagedRow.objects.filter(registration_import=registration_import).order_by("row_number")
-    if outcome:
+    if outcome == LOOK_ALIKES:
+        rows = rows.filter(duplicate_probability__isnull=False)
+    elif outcome:
         rows = rows.filter(outcome=outcome)
     return rows
+
+
+def resemblances(user: Any, rows: Iterable[StagedRow]) -> dict[int, dict[str, Any]]:
+    """Row id -> what the row looks like, for the look-alike rows among `rows`: another row of the file, or a
+    registered person named (reference, name) only when the reader may see that person; otherwise
+    `person_hidden` says only that it is someone registered outside what they may see."""
+    flagged = [row for row in rows if row.duplicate_probability is not None]
+    wanted = {row.duplicate_person_id for row in flagged if row.duplicate_person_id}
+    people = {
+        person.pk: person
+        for person in Person.objects.visible_to(user)
+        .filter(pk__in=wanted)
+        .order_by()
+        .only("id", "reference", "operation_id", "office_id", *NAME_FIELDS)
+    }
+    found: dict[int, dict[str, Any]] = {}
+    for row in flagged:
+        person = people.get(row.duplicate_person_id) if row.duplicate_person_id else None
+        found[row.pk] = {
+            "probability": row.duplicate_probability,
+            "percent": f"{row.duplicate_probability:.0%}",
+            "row": row.duplicate_row,
+            "person": person,
+            "person_hidden": row.duplicate_person_id is not None and person is None,
+        }
+    return found
 
 
 def staged_rows_page(

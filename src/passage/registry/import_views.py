@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from passage.core.models import Office, Operation, User
 from passage.core.views._util import add_action_errors, me, operation_or_403, paginate
 from passage.registry import import_actions, import_queries
 from passage.registry.import_queries import (
+    LOOK_ALIKES,
     READABLE_SUFFIXES,
     field_choices,
     field_label,
@@ -43,6 +44,7 @@ TABS = (
     ("", gettext_lazy("All rows")),
     (RowOutcome.INVALID.value, gettext_lazy("With errors")),
     (RowOutcome.NEW.value, gettext_lazy("New people")),
+    (LOOK_ALIKES, gettext_lazy("Look like someone")),
     (RowOutcome.UPDATE.value, gettext_lazy("Changes")),
     (RowOutcome.UNCHANGED.value, gettext_lazy("Already registered")),
 )
@@ -85,6 +87,14 @@ class UploadForm(Styled, forms.Form):
                 % {"name": upload.name}
             )
         return upload
+
+
+class AcceptDuplicatesForm(Styled, forms.Form):
+    accept_duplicates = forms.CharField(
+        label=gettext_lazy("Why should these people be added although they look like people already registered?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+    )
 
 
 class RejectForm(Styled, forms.Form):
@@ -158,10 +168,12 @@ def _posted_mapping(request: HttpRequest, columns: list[str]) -> dict[str, str]:
     return {column: request.POST.get(f"{MAPPING_PREFIX}{index}", "").strip() for index, column in enumerate(columns)}
 
 
-def _rows(page: Any, layout: list[tuple[str, str]], *, sensitive: bool) -> list[dict[str, Any]]:
+def _rows(page: Any, layout: list[tuple[str, str]], *, sensitive: bool, user: Any) -> list[dict[str, Any]]:
     """The staged rows of a page as the table shows them; phones and document numbers masked for roles that
-    may not see them (import_queries.shown_value, the API's rule too)."""
+    may not see them (import_queries.shown_value, the API's rule too); for a look-alike row, whom it looks like
+    (a registered person named only to those who may see them)."""
     fields = {field for _column, field in layout}
+    looks_like = import_queries.resemblances(user, page.object_list)
     rows = []
     for staged in page.object_list:
         values, changes = staged.values, staged.changes
@@ -175,6 +187,7 @@ def _rows(page: Any, layout: list[tuple[str, str]], *, sensitive: bool) -> list[
                 "outcome": staged.outcome,
                 "outcome_label": staged.get_outcome_display(),
                 "person_id": staged.person_id,
+                "looks_like": looks_like.get(staged.pk),
                 "cells": [
                     {
                         "value": shown_value(field, values.get(field, ""), sensitive=sensitive),
@@ -207,6 +220,7 @@ def _import_page(
     mapping_errors: list[str] | None = None,
     template_name: str = "",
     reject_form: RejectForm | None = None,
+    accept_form: AcceptDuplicatesForm | None = None,
 ) -> HttpResponse:
     running = is_running(registration_import)
     state = registration_import.state
@@ -216,20 +230,30 @@ def _import_page(
     outcome = request.GET.get("outcome", RowOutcome.INVALID if registration_import.rows_invalid else "")
     if outcome not in dict(TABS):
         outcome = ""
-    counts = import_queries.outcome_counts(registration_import)
+    counts = {
+        **import_queries.outcome_counts(registration_import),
+        LOOK_ALIKES: registration_import.rows_with_duplicates,
+    }
     tabs = [
         {"code": code, "label": label, "count": counts[code] if code else registration_import.rows_total}  # type: ignore[index]
         for code, label in TABS
+        if code != LOOK_ALIKES or registration_import.rows_with_duplicates
     ]
     staged = state not in (ImportState.STAGING, ImportState.FAILED) and registration_import.rows_total > 0
     page = rows = None
     if staged:
         page = import_queries.staged_rows_page(registration_import, outcome=outcome, page=request.GET.get("page"))
         sensitive = access.can(request.user, "person.view_sensitive", registration_import)
-        rows = _rows(page, layout, sensitive=sensitive)
+        rows = _rows(page, layout, sensitive=sensitive, user=request.user)
         if rows:  # the rows are personal data: who looked at which, is recorded
             audit.record_read(request.user, registration_import, note=f"rows: {outcome or 'all'}, page {page.number}")
     restageable = state in (ImportState.STAGING, ImportState.VALIDATED, ImportState.FAILED) and not running
+    may_approve = (
+        state == ImportState.VALIDATED
+        and not running
+        and registration_import.rows_valid + registration_import.rows_update > 0
+    )
+    held = may_approve and registration_import.awaits_duplicates_decision
     context = {
         "imp": registration_import,
         "job": registration_import.job,
@@ -246,9 +270,13 @@ def _import_page(
         "template_name": template_name,
         "may_remap": restageable and bool(columns),
         "may_restage": restageable,
-        "may_approve": state == ImportState.VALIDATED
-        and not running
-        and registration_import.rows_valid + registration_import.rows_update > 0,
+        "may_approve": may_approve and not held,
+        "held": held,
+        "may_accept_duplicates": held
+        and access.can(request.user, import_actions.ACCEPT_DUPLICATES, registration_import),
+        "accept_form": accept_form or AcceptDuplicatesForm(),
+        "duplicate_share": f"{registration_import.duplicate_share or 0:.0%}",
+        "duplicate_ceiling": f"{registration_import.duplicate_ceiling or 0:.0%}",
         "may_retry_commit": state == ImportState.COMMITTING and not running,
         "may_reject": state in (ImportState.VALIDATED, ImportState.FAILED) and not running,
         "may_download": staged,
@@ -337,8 +365,20 @@ def import_check(request: HttpRequest, import_id: str) -> HttpResponse:
 @require_POST
 def import_approve(request: HttpRequest, import_id: str) -> HttpResponse:
     registration_import = get_import_for_user(request.user, import_id)
+    accepting = "accept_duplicates" in request.POST
+    form = AcceptDuplicatesForm(request.POST)
+    if accepting and not form.is_valid():
+        return _import_page(request, registration_import, accept_form=form)
     try:
-        import_actions.queue_commit(acting_user=me(request), registration_import=registration_import)
+        import_actions.queue_commit(
+            acting_user=me(request),
+            registration_import=registration_import,
+            accept_duplicates=form.cleaned_data["accept_duplicates"] if accepting else "",
+        )
+    except PermissionDenied:
+        messages.error(
+            request, _("Only someone who reviews duplicates can add an import held for them; ask them to look at it.")
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

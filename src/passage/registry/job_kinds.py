@@ -28,7 +28,9 @@ def stage(ctx: JobContext) -> None:
         raise JobFailed(registration_import.problem)
     ctx.count("rows", registration_import.rows_total)
     ctx.count("rows_with_errors", registration_import.rows_invalid)
-    ctx.finish(import_id=str(registration_import.pk))
+    if registration_import.duplicates_checked_at is not None:
+        ctx.count("rows_like_someone", registration_import.rows_with_duplicates)
+    ctx.finish(import_id=str(registration_import.pk), held_for_review=registration_import.held_for_review)
 
 
 @job_kind(
@@ -59,6 +61,7 @@ def commit(ctx: JobContext) -> None:
     permission="person.export",
     description="Writes the people one may see, matching the people list's search, to CSV or XLSX.",
     user_startable=False,  # only export_actions.export_people starts it, with its checks and its audit
+    private=True,  # the list is what its asker may see: nobody else opens it
 )
 def export_people(ctx: JobContext) -> None:
     from passage.registry.export_actions import run_people_export

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from passage.core import audit, crypto
 from passage.core.access import can
 from passage.core.models import AuditEvent, User
+from passage.registry import live_checks
 from passage.registry.actions import new_reference
 from passage.registry.models import (
     Consent,
@@ -135,7 +136,7 @@ def _require(user: User | None, record: Model) -> None:
 
 def _locked(person: Person) -> Person:
     """The person as stored now, locked for this transaction."""
-    return Person.objects.select_for_update().select_related("operation").get(pk=person.pk)
+    return Person.objects.select_for_update(of=("self",)).select_related("operation").get(pk=person.pk)
 
 
 def _refuse_closed(person: Person) -> None:
@@ -270,6 +271,7 @@ def update_person(
     _bump(current, changes)
     current.save()
     audit.record(acting_user, "person.update", current, changes=changes, sensitive=SENSITIVE_KEYS, note=note)
+    live_checks.announce_changed(current.operation_id, [current.pk])
     return current
 
 

@@ -12,7 +12,16 @@ from django.db.models import Prefetch, Q, QuerySet
 from passage.core.access import can
 from passage.core.dashboard import Tile
 from passage.core.models import Operation
-from passage.registry.models import AdminArea, Household, HouseholdMember, IdentityDocument, Person, Phone, Site
+from passage.registry.models import (
+    AdminArea,
+    Household,
+    HouseholdMember,
+    IdentityDocument,
+    Person,
+    PersonStatus,
+    Phone,
+    Site,
+)
 from passage.registry.names import fold_name, skeleton
 from passage.registry.normalise import (
     NormaliseError,
@@ -24,7 +33,14 @@ from passage.registry.normalise import (
 
 
 def people_for(user: Any, operation: Operation) -> QuerySet[Person]:
-    return Person.objects.visible_to(user).filter(operation=operation).select_related("admin_area", "office")
+    """The people a user may see in lists and search: not the records merged into another (their page still
+    opens, and says which record they were merged into)."""
+    return (
+        Person.objects.visible_to(user)
+        .filter(operation=operation)
+        .exclude(status=PersonStatus.MERGED)
+        .select_related("admin_area", "office")
+    )
 
 
 def search_people(user: Any, operation: Operation, text: str) -> QuerySet[Person]:

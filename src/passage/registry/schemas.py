@@ -450,6 +450,20 @@ class ImportResultOut(Schema):
     people_updated: int
 
 
+class ImportDuplicatesOut(Schema):
+    """The check of an import's new people for duplicates, before approval."""
+
+    checked_at: dt.datetime | None = Field(description="When the check ran; null if it has not (yet)")
+    share: float | None = Field(description="Share of the new people who look like someone registered or in the file")
+    ceiling: float | None = Field(description="The operation's ceiling when checked: above it the import is held")
+    rows: int = Field(description="New people in probable pairs (GET /imports/{id}/rows?duplicates=true)")
+    held: bool = Field(description="Held for review: approving it needs `accept_duplicates`, a reason")
+    awaiting_decision: bool = Field(description="Held, and nobody has yet accepted its duplicates")
+    accepted_by: str | None
+    accepted_at: dt.datetime | None
+    accepted_reason: str
+
+
 class ImportOut(Schema):
     """A registration import: its state, its rows by outcome, and the job reading or committing it."""
 
@@ -471,6 +485,7 @@ class ImportOut(Schema):
     decided_by: str | None = Field(description="Who approved or rejected it")
     decided_at: dt.datetime | None
     job: JobOut | None = Field(description="The latest job: checking the file, or adding it to the registry")
+    duplicates: ImportDuplicatesOut
 
 
 class ImportSummaryOut(Schema):
@@ -495,8 +510,19 @@ class ImportRowsQuery(Schema):
     outcome: Literal["", "invalid", "new", "update", "unchanged"] = Field(
         "", description="invalid, new, update or unchanged; empty for every row"
     )
+    duplicates: bool = Field(False, description="Only the new people who look like someone (the duplicate check)")
     limit: int = Field(DEFAULT_LIMIT, ge=1, description=f"Rows per page; at most {MAX_LIMIT}.")
     offset: int = Field(0, ge=0, description="Rows to skip.")
+
+
+class ImportRowLooksLikeOut(Schema):
+    """Whom a new person looks like: a registered person (named only to those who may see them) or a row."""
+
+    probability: float
+    person_id: uuid.UUID | None = Field(description="The registered person, if the reader may see them")
+    person_reference: str | None
+    person_hidden: bool = Field(description="Someone registered whom the reader may not see")
+    row: int | None = Field(description="Another row of the same file")
 
 
 class ImportRowErrorOut(Schema):
@@ -522,6 +548,7 @@ class ImportRowOut(Schema):
     )
     errors: list[ImportRowErrorOut]
     changes: list[ImportRowChangeOut] = Field(description="For a registered person: what the row would change")
+    looks_like: ImportRowLooksLikeOut | None = Field(description="For a new person in a probable pair")
 
 
 class ImportRowsPage(Schema):
@@ -529,6 +556,14 @@ class ImportRowsPage(Schema):
     limit: int
     offset: int
     items: list[ImportRowOut]
+
+
+class ApproveIn(Schema):
+    accept_duplicates: str = Field(
+        "",
+        max_length=1000,
+        description="For an import held for its duplicates: why it should be added anyway (audited)",
+    )
 
 
 class RejectIn(Schema):

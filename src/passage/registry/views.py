@@ -19,13 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from passage.core import access
 from passage.core.queries import history_of
 from passage.core.views._util import me, operation_or_403, paginate
-from passage.registry import actions, iso_codes, queries
+from passage.registry import actions, iso_codes, live_checks, queries
 from passage.registry.access import get_household_for_user, get_person_for_user, mask, may_see_sensitive
 from passage.registry.form_fields import WASHINGTON_GROUP_LABELS
 from passage.registry.forms import MEMBERS_PREFIX, HouseholdForm, MemberForm, MemberFormSet, locate_error
 from passage.registry.models import DatePrecision, Person
 from passage.registry.normalise import NormaliseError, normalise_document_number, normalise_phone
-from passage.registry.registration import WASHINGTON_GROUP_DOMAINS, check_members
+from passage.registry.registration import WASHINGTON_GROUP_DOMAINS, CheckedPerson, check_members
 
 DUPLICATES_SHOWN = 5
 
@@ -132,6 +132,7 @@ class Wizard:
         self.household_form = HouseholdForm(data, operation=operation)
         self.formset = MemberFormSet(data, prefix=MEMBERS_PREFIX, initial=[{"relationship": "head"}])
         self.household_errors: list[str] = []
+        self.checked: list[tuple[MemberForm, CheckedPerson]] = []  # after check(): each member as the rules read it
 
     def kept(self) -> list[MemberForm]:
         """The member blocks the clerk did not remove."""
@@ -163,8 +164,9 @@ class Wizard:
     def check(self) -> None:
         """Run the registration rules on what was typed and place what they say."""
         forms = self.members_in_use()
-        _checked, errors = check_members(self.inputs(forms), region=self.operation.country)
+        checked, errors = check_members(self.inputs(forms), region=self.operation.country)
         self.place(errors, forms)
+        self.checked = list(zip(forms, checked, strict=True))
 
     def numbered(self) -> list[dict[str, Any]]:
         """Each block with the number the clerk sees: removed blocks are not counted."""
@@ -272,6 +274,7 @@ def register_check(request: HttpRequest) -> HttpResponse:
             "slots": slots,
             "household_errors": wizard.household_errors if relationships else [],
             "duplicates": _duplicates(request, operation, wizard.numbered()),
+            "likely": _likely(request, operation, wizard),
         },
     )
 
@@ -314,3 +317,40 @@ def _duplicates(request: HttpRequest, operation: Any, members: list[dict[str, An
             if matches:
                 found.append({"member": member["number"], "what": what, "people": matches})
     return found
+
+
+def _likely(request: HttpRequest, operation: Any, wizard: Wizard) -> dict[str, Any]:
+    """Who each member may already be, by names, birth date and the rest together (the live finder an app lower
+    in DESIGN's list installs in registry.live_checks; nothing when none is installed)."""
+    numbers = {id(row["form"]): row["number"] for row in wizard.numbered()}
+    area = getattr(wizard.household_form, "cleaned_data", {}).get("admin_area")
+    found, waiting = [], False
+    for form, member in wizard.checked:
+        data = member.data
+        if not any(getattr(data, name) for name in NAMES_TO_LOOK_UP):
+            continue
+        answer = live_checks.likely_duplicates(me(request), operation, member, area)
+        if answer is None:
+            return {}
+        waiting |= not answer.ready
+        for likely in answer.people:
+            found.append(
+                {
+                    "member": numbers.get(id(form)),
+                    "person": likely.person,
+                    "percent": min(int(likely.probability * 100), 99),  # never "100%": it is a likelihood
+                    "agreed": likely.agreed,
+                    "differed": likely.differed,
+                }
+            )
+    return {"people": found, "waiting": waiting}
+
+
+NAMES_TO_LOOK_UP = (
+    "given_name",
+    "family_name",
+    "full_name",
+    "given_name_latin",
+    "family_name_latin",
+    "full_name_latin",
+)

@@ -91,6 +91,21 @@ class RegistrationImport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Before approval, the new people are checked against each other and the registry for duplicates
+    # (registry.import_checks; matching does the finding). An import whose share of new people in probable
+    # pairs passes the operation's ceiling is held: approving it then takes an explicit reason.
+    duplicates_checked_at = models.DateTimeField(null=True, blank=True)
+    duplicate_share = models.FloatField(
+        null=True, blank=True, help_text="Share of the new people who look like someone registered or in the file"
+    )
+    duplicate_ceiling = models.FloatField(null=True, blank=True, help_text="The operation's ceiling when checked")
+    rows_with_duplicates = models.PositiveIntegerField(default=0)
+    held_for_review = models.BooleanField(default=False)
+    duplicates_accepted_at = models.DateTimeField(null=True, blank=True)
+    duplicates_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    duplicates_accepted_reason = models.TextField(blank=True)
 
     objects = ImportQuerySet.as_manager()
 
@@ -100,6 +115,11 @@ class RegistrationImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def awaits_duplicates_decision(self) -> bool:
+        """Held for review and nobody has yet accepted its duplicates with a reason."""
+        return self.held_for_review and self.duplicates_accepted_at is None
 
 
 class StagedRow(models.Model):
@@ -126,12 +146,23 @@ class StagedRow(models.Model):
         related_name="+",
         help_text="The registered person this row is (for updates and unchanged rows)",
     )
+    # A new person who looks like someone already registered, or like another row of the file (the likelier).
+    duplicate_probability = models.FloatField(null=True, blank=True)
+    duplicate_person = models.ForeignKey(
+        "registry.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    duplicate_row = models.PositiveIntegerField(null=True, blank=True, help_text="Row number of the look-alike row")
 
     class Meta:
         ordering = ["registration_import", "row_number"]
         indexes = [
             models.Index(fields=["registration_import", "household_key", "row_number"], name="staged_by_household"),
             models.Index(fields=["registration_import", "outcome"], name="staged_by_outcome"),
+            models.Index(
+                fields=["registration_import", "row_number"],
+                condition=models.Q(duplicate_probability__isnull=False),
+                name="staged_duplicates",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -251,6 +251,7 @@ def test_a_known_share_registered_again_with_the_truth_kept_away_from_users(demo
         a, b = people[row["reference_a"]], people[row["reference_b"]]
         if row["kind"] == "twin":
             assert a.birth_date == b.birth_date and a.father_name == b.father_name and a.pk != b.pk
+            assert a.given_name != b.given_name or not a.given_name, "twins are given different names"
         if row["kind"] == "father_son" and a.given_name and b.father_name:
             assert b.father_name == a.given_name
 

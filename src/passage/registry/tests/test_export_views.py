@@ -163,11 +163,6 @@ def test_pages_refuse_roles_that_may_not_use_them(client, persona):
     assert client.get("/registry/aggregates/hxl/").status_code == 403
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: job.view_all holders may download any job's result file; an export of people should be the "
-    "asker's alone (see the export decision record)",
-)
 def test_only_the_asker_downloads_an_export_of_people(client, clerk, persona, amal, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         from passage.registry.export_actions import ExportRequest, export_people

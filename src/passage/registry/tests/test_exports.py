@@ -301,15 +301,6 @@ def test_rows_stream_with_a_fixed_number_of_queries_per_chunk(clerk, operation, 
     assert len(rows) == 10
 
 
-def test_xlsx_starts_a_new_sheet_past_the_row_limit(monkeypatch):
-    monkeypatch.setattr(exports, "XLSX_ROWS_PER_SHEET", 2)
-    out = io.BytesIO()
-    written = exports.write_xlsx(["Number"], ([str(n)] for n in range(5)), out, title="People")
-    workbook = load_workbook(out)
-    assert written == 5 and workbook.sheetnames == ["People", "People 2", "People 3"]
-    assert [c.value for c in workbook["People 3"]["A"]] == ["Number", "4"]
-
-
 # --- counts of people ----------------------------------------------------------------------------------
 
 
