@@ -1,0 +1,1 @@
+"""Case management: programme procedures as workflows, cases and caseloads, assessments from XLSForm, referrals."""
