@@ -20,7 +20,7 @@ from PIL import Image
 
 from passage.conftest import sign_in
 from passage.core import actions
-from passage.core.roles import ROLE_CODES
+from passage.core.roles import DEFAULT_ROLES, ROLE_CODES
 from passage.core.tests.factories import OfficeFactory, OperationFactory, ProgrammeFactory, member_of
 from passage.registry.actions import register_household
 from passage.registry.import_actions import save_import_template, stage_registration_import, upload_registration_import
@@ -42,6 +42,7 @@ PERSON_VIEWERS = {
     "administrator",
 }
 REGISTRARS = {"registration_clerk", "caseworker", "claims_officer", "movement_officer", "administrator"}
+MERGERS = {"data_officer", "administrator"}  # person.merge: who reviews possible duplicates
 EXPORTERS = {
     "registration_clerk",
     "caseworker",
@@ -53,6 +54,7 @@ EXPORTERS = {
 }
 COUNTERS = {"me_officer", "data_officer", "administrator"}
 SENSITIVE_VIEWERS = REGISTRARS | {"data_protection_officer"}  # documents, phones and photos unmasked
+WORKFLOW_READERS = {role.code for role in DEFAULT_ROLES if "case.view" in role.permissions}  # cases 0002
 
 
 @dataclass
@@ -157,9 +159,247 @@ def _group_url(world: World, rest: str = "") -> str:
     return f"/registry/groups/{group.pk}/" + rest.format(member=member, household=household)
 
 
+def _review(world: World) -> Any:
+    """A pair of look-alikes for the review pages, a merge of two others, and a bulk decision (made once per
+    world): the world's person and a second registration of her in the same office."""
+    review = getattr(world, "_review", None)
+    if review is None:
+        from passage.matching.bulk_actions import start_bulk_decision
+        from passage.matching.merge_actions import merge_people
+        from passage.matching.models import CandidatePair
+
+        def registered(given: str) -> Any:
+            member = PersonInput(
+                relationship="head",
+                consent=ConsentInput(granted=True, method="verbal"),
+                given_name_latin=given,
+                phones=["0770 123 4567"],
+            )
+            household = register_household(
+                acting_user=None, operation=world.operation, office=world.office, members=[member]
+            )
+            return household.members.get().person
+
+        again, first, second = registered("Amal"), registered("Noor"), registered("Nour")
+        a, b = sorted([world.person, again], key=lambda p: p.pk)
+        pair = CandidatePair.objects.create(
+            operation=world.operation, person_a=a, person_b=b, probability=0.97, match_weight=9.0, band="probable"
+        )
+        merge = merge_people(acting_user=None, survivor=first, merged=[second])
+        bulk = start_bulk_decision(
+            acting_user=world.users["data_officer"], operation=world.operation, decision="same", min_probability=0.99
+        )
+        review = world._review = {"pair": pair, "merge": merge, "bulk": bulk}  # type: ignore[attr-defined]
+    return review
+
+
+CASE_MANAGERS = {"caseworker", "claims_officer", "movement_officer", "administrator"}
+CASE_VIEWERS = CASE_MANAGERS | {"finance_officer"}  # finance officers approve grants a workflow asks them to
+CASE_EXPORTERS = set(CASE_MANAGERS)  # case.export (cases 0050)
+CASE_COUNTERS = CASE_MANAGERS | {"me_officer", "data_protection_officer"}  # case.aggregate (cases 0050)
+CASE_PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def _case(world: World) -> Any:
+    """A protection case of the world's person (the caseworker persona's), in the state where its plan waits for a
+    second caseworker's approval, with a document, a task and a colleague named on it (made once per world)."""
+    case = getattr(world, "_case", None)
+    if case is None:
+        import io
+
+        from passage.cases import actions as case_actions
+        from passage.cases import work_actions
+        from passage.cases.models import Case
+
+        case = case_actions.open_case(
+            acting_user=None,
+            programme=world.programme,
+            office=world.office,
+            person=world.person,
+            caseworker=world.subject,
+        )
+        Case.objects.filter(pk=case.pk).update(state="assistance_plan")
+        case.refresh_from_db()
+        world._approval = case_actions.request_approval(  # type: ignore[attr-defined]
+            case=case, transition="approve_plan", acting_user=None
+        )
+        world._document = work_actions.upload_document(  # type: ignore[attr-defined]
+            case=case, acting_user=None, kind="consent_form", upload=io.BytesIO(CASE_PDF), filename="c.pdf", size=11
+        )
+        world._grant = case_actions.grant_access(  # type: ignore[attr-defined]
+            case=case, user=world.users["finance_officer"], acting_user=None, reason="approves the grant"
+        )
+        world._task = case.tasks.first()  # type: ignore[attr-defined]
+        world._case = case  # type: ignore[attr-defined]
+    return case
+
+
+def _case_url(world: World, rest: str = "") -> str:
+    """A URL of the world's case; {approval}, {document}, {grant} and {task} in `rest` stand for its objects."""
+    case = _case(world)
+    return f"/cases/{case.pk}/" + rest.format(
+        approval=world._approval.pk,  # type: ignore[attr-defined]
+        document=world._document.pk,  # type: ignore[attr-defined]
+        grant=world._grant.pk,  # type: ignore[attr-defined]
+        task=world._task.pk,  # type: ignore[attr-defined]
+    )
+
+
+def _assessments(world: World) -> dict[str, Any]:
+    """A small form uploaded for the operation, a submission and a draft of it on the world's case, an import of
+    it, a vulnerability assessment of the case with a determination waiting for review, and an assessment of a
+    place (made once per world)."""
+    made = getattr(world, "_assessments", None)
+    if made is None:
+        from passage.cases import form_imports
+        from passage.cases.assessment_actions import save_submission, upload_form
+        from passage.cases.vulnerability_actions import FactorInput, determine_vulnerability, record_assessment
+        from passage.cases.xlsform.library.build import xlsform_bytes
+
+        case = _case(world)
+        survey = [{"type": "text", "name": "case_number", "label": "Case number"}]
+        version = upload_form(
+            acting_user=None, operation=world.operation, filename="visit.xlsx", content=xlsform_bytes(survey)
+        )
+        template = version.template
+        submission = save_submission(
+            acting_user=None, template=template, answers={"case_number": case.reference}, complete=True, case=case
+        )
+        draft = save_submission(acting_user=None, template=template, answers={}, complete=False, case=case)
+        form_import = form_imports.upload_form_import(
+            acting_user=None,
+            template=template,
+            filename="visit.csv",
+            content=f"_uuid;case_number\nu1;{case.reference}\n".encode(),
+            link_field="case_number",
+        )
+        today = timezone.localdate()
+        record_assessment(acting_user=None, case=case, assessed_on=today, factors=[FactorInput("age", "risk", 2)])
+        determination = determine_vulnerability(case=case, band="low", rationale="r", acting_user=None)
+        place = record_assessment(
+            acting_user=None,
+            operation=world.operation,
+            country="IQ",
+            assessed_on=today,
+            factors=[FactorInput("conflict", "risk", 3)],
+        )
+        made = world._assessments = {  # type: ignore[attr-defined]
+            "template": template,
+            "version": version,
+            "submission": submission,
+            "draft": draft,
+            "import": form_import,
+            "determination": determination,
+            "place": place,
+        }
+    return made
+
+
+def _assessment_url(world: World, rest: str) -> str:
+    """A URL under /cases/; {case}, {template}, {version}, {submission}, {draft}, {import}, {determination} and
+    {place} in `rest` stand for the world's objects."""
+    made = _assessments(world)
+    return "/cases/" + rest.format(case=_case(world).pk, **{name: item.pk for name, item in made.items()})
+
+
+def _upload() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("scan.pdf", CASE_PDF, content_type="application/pdf")
+
+
 PHOTO = _photo()
 IMPORT_FILE = b"household_id,given_name,sex,consent\nHH1,Amal,F,yes\nHH2,Noor,X,yes\n"
 IMPORT_MAPPING = {"column-0": "household_id", "column-1": "given_name", "column-2": "sex", "column-3": "consent"}
+
+
+def _workflow(world: World, *, draft: bool = False) -> str:
+    """The operation's own version 2 of the protection workflow, published (made once per world); with `draft`,
+    a draft of version 3 too. Returns the workflow's code."""
+    from passage.cases import workflow_actions
+    from passage.cases.workflow_queries import text_of, with_version
+
+    code, admin = "protection_assistance", world.users["administrator"]
+    if not getattr(world, "_workflow", False):
+        text = with_version(text_of(world.operation, code, 1) or "", 2)
+        saved = workflow_actions.save_draft(operation=world.operation, code=code, text=text, acting_user=admin)
+        workflow_actions.publish_draft(draft=saved, acting_user=admin)
+        world._workflow = True  # type: ignore[attr-defined]
+    if draft:
+        workflow_actions.start_version(operation=world.operation, code=code, acting_user=admin)
+    return code
+
+
+# Referrals follow their case: seen by who sees it, sent and closed by who manages it (cases 0002); the directory
+# is consulted by the same people and kept by administrators (provider.manage, cases 0020).
+REFERRERS = {"caseworker", "claims_officer", "movement_officer", "administrator"}
+REFERRAL_READERS = REFERRERS | {"finance_officer"}
+
+
+def _referrals(world: World) -> dict[str, Any]:
+    """A person who agreed to share their name, a case of theirs, a clinic reached by one-time link (with a contact
+    and an account working for it) and a referral to it, with its link's token (made once per world)."""
+    made = getattr(world, "_referrals", None)
+    if made is None:
+        from passage.cases import actions as case_actions
+        from passage.cases import provider_actions, referral_actions
+        from passage.registry.person_actions import record_consent
+
+        household = register_household(
+            acting_user=None,
+            operation=world.operation,
+            office=world.office,
+            members=[
+                PersonInput(
+                    relationship="head", consent=ConsentInput(granted=True, method="verbal"), given_name_latin="Noor"
+                )
+            ],
+        )
+        person = household.members.get().person
+        record_consent(person=person, acting_user=None, purpose="sharing", granted=True, method="verbal")
+        referral_actions.record_sharing_scope(person=person, acting_user=None, items=["name"])
+        case = case_actions.open_case(
+            acting_user=None, programme=world.programme, office=world.office, person=person, caseworker=world.subject
+        )
+        provider = provider_actions.create_provider(
+            acting_user=None,
+            operation=world.operation,
+            name="Hope Clinic",
+            type="ngo",
+            channel="link",
+            services=["health"],
+        )
+        contact = provider_actions.add_contact(provider=provider, acting_user=None, name="Dr Salma", phone="0750 1")
+        account = provider_actions.link_user(
+            provider=provider, user=member_of(world.operation, "registration_clerk"), acting_user=None
+        )
+        sent = referral_actions.send_referral(
+            case=case,
+            person=person,
+            provider=provider,
+            service="health",
+            reason="check-up",
+            items=["name"],
+            acting_user=None,
+        )
+        made = world._referrals = {  # type: ignore[attr-defined]
+            "case": case,
+            "person": person,
+            "provider": provider,
+            "contact": contact,
+            "account": account,
+            "referral": sent.referral,
+            "link": sent.link,
+            "token": sent.token,
+        }
+    return made
+
+
+def _referral_url(world: World, rest: str) -> str:
+    """A URL under /cases/; {case}, {person}, {provider}, {contact}, {account}, {referral}, {link} and {token} in
+    `rest` stand for the world's referral and what goes with it."""
+    made = _referrals(world)
+    return "/cases/" + rest.format(**{name: getattr(item, "pk", item) for name, item in made.items()})
 
 
 @dataclass(frozen=True)
@@ -406,6 +646,320 @@ ROWS: dict[str, Row] = {
         "GET",
         lambda w: _group_url(w, "households/{household}/end/"),
         allowed(REGISTRARS, refused=404),
+    ),
+    # The review of possible duplicates: for those who merge (person.merge). The outsider gets their own
+    # operation's queue, merges and bands; another operation's pairs, merges and bulk decisions do not exist.
+    "matching_queue": Row("GET", lambda w: "/duplicates/", allowed(MERGERS, outsider=200)),
+    "matching_run_start": Row("POST", lambda w: "/duplicates/runs/start/", allowed(MERGERS, ok=302, outsider=302)),
+    "matching_settings": Row("GET", lambda w: "/duplicates/settings/", allowed(ADMIN, outsider=200)),
+    "matching_pair": Row("GET", lambda w: f"/duplicates/pairs/{_review(w)['pair'].pk}/", allowed(MERGERS, refused=404)),
+    "matching_pair_merge": Row(
+        "POST",
+        lambda w: f"/duplicates/pairs/{_review(w)['pair'].pk}/merge/",
+        allowed(MERGERS, ok=302, refused=404),
+        lambda w: {"survivor": str(w.person.pk)},
+    ),
+    "matching_pair_decide": Row(
+        "POST",
+        lambda w: f"/duplicates/pairs/{_review(w)['pair'].pk}/decide/",
+        allowed(MERGERS, ok=302, refused=404),
+        lambda w: {"decision": "different"},
+    ),
+    "matching_merges": Row("GET", lambda w: "/duplicates/merges/", allowed(MERGERS, outsider=200)),
+    "matching_merge": Row(
+        "GET", lambda w: f"/duplicates/merges/{_review(w)['merge'].pk}/", allowed(MERGERS, refused=404)
+    ),
+    "matching_merge_undo": Row(
+        "POST",
+        lambda w: f"/duplicates/merges/{_review(w)['merge'].pk}/undo/",
+        allowed(MERGERS, ok=302, refused=404),
+        lambda w: {"note": "not the same person"},
+    ),
+    "matching_bulk_start": Row(
+        "POST",
+        lambda w: "/duplicates/bulk/",
+        allowed(MERGERS, ok=302, outsider=302),
+        lambda w: {"decision": "different", "min_probability": "0.99", "sample_percent": "5"},
+    ),
+    "matching_bulk": Row("GET", lambda w: f"/duplicates/bulk/{_review(w)['bulk'].pk}/", allowed(MERGERS, refused=404)),
+    # Cases: seen by the roles that work cases (and finance officers, who approve), changed by those who manage
+    # them; for everyone else a case does not exist. The outsider sees their own operation's caseload and board.
+    "cases_caseload": Row("GET", lambda w: "/cases/", allowed(CASE_VIEWERS, outsider=200)),
+    "cases_board": Row("GET", lambda w: "/cases/board/", allowed(CASE_VIEWERS, outsider=200)),
+    # Exports of cases for those who work them, counts for them and M&E and data protection officers; the outsider
+    # gets their own operation's pages.
+    "cases_export": Row("GET", lambda w: "/cases/export/?tab=state", allowed(CASE_EXPORTERS, outsider=200)),
+    "cases_counts": Row("GET", lambda w: "/cases/counts/?by=state", allowed(CASE_COUNTERS, outsider=200)),
+    "cases_open": Row("GET", lambda w: f"/cases/open/?person={w.person.pk}", allowed(CASE_MANAGERS, outsider=404)),
+    "cases_reassign": Row(
+        "POST",
+        lambda w: "/cases/reassign/",
+        allowed(CASE_MANAGERS, outsider=302),
+        lambda w: {"case": _case(w).pk, "caseworker": w.users["claims_officer"].pk, "reason": "leave"},
+    ),
+    "cases_case": Row("GET", lambda w: _case_url(w), allowed(CASE_VIEWERS, refused=404)),
+    "cases_transition": Row("GET", lambda w: _case_url(w, "steps/withdraw/"), allowed(CASE_MANAGERS, refused=404)),
+    "cases_approval_request": Row(
+        "POST",
+        lambda w: _case_url(w, "approvals/"),
+        allowed(CASE_MANAGERS, ok=302, refused=404),
+        lambda w: {"transition": "approve_plan"},
+    ),
+    "cases_approval_decide": Row(
+        "POST",
+        lambda w: _case_url(w, "approvals/{approval}/decide/"),
+        allowed(CASE_VIEWERS, ok=302, refused=404),
+        lambda w: {"decision": "approve"},
+    ),
+    "cases_assign": Row(
+        "POST",
+        lambda w: _case_url(w, "caseworker/"),
+        allowed(CASE_MANAGERS, ok=302, refused=404),
+        lambda w: {"caseworker": w.users["claims_officer"].pk, "version": _case(w).version},
+    ),
+    "cases_priority": Row(
+        "POST",
+        lambda w: _case_url(w, "priority/"),
+        allowed(CASE_MANAGERS, ok=302, refused=404),
+        lambda w: {"priority": 30, "version": _case(w).version},
+    ),
+    "cases_sensitivity": Row(
+        "POST",
+        lambda w: _case_url(w, "sensitivity/"),
+        allowed(CASE_MANAGERS, ok=302, refused=404),
+        lambda w: {"sensitivity": "restricted", "reason": "survivor", "version": _case(w).version},
+    ),
+    "cases_details": Row(
+        "POST",
+        lambda w: _case_url(w, "details/"),
+        allowed(CASE_MANAGERS, ok=302, refused=404),
+        lambda w: {"version": _case(w).version},
+    ),
+    "cases_close": Row("GET", lambda w: _case_url(w, "close/"), allowed(CASE_MANAGERS, refused=404)),
+    "cases_reopen": Row("GET", lambda w: _case_url(w, "reopen/"), allowed(CASE_MANAGERS, ok=302, refused=404)),
+    "cases_access_grant": Row(
+        "POST",
+        lambda w: _case_url(w, "access/"),
+        allowed(CASE_MANAGERS, ok=302, refused=404),
+        lambda w: {"user": w.users["movement_officer"].pk, "reason": "specialist"},
+    ),
+    "cases_access_revoke": Row(
+        "POST", lambda w: _case_url(w, "access/{grant}/revoke/"), allowed(CASE_MANAGERS, ok=302, refused=404)
+    ),
+    "cases_task_add": Row(
+        "POST",
+        lambda w: _case_url(w, "tasks/"),
+        allowed(CASE_MANAGERS, ok=302, refused=404),
+        lambda w: {"title": "Call"},
+    ),
+    "cases_task_done": Row(
+        "POST", lambda w: _case_url(w, "tasks/{task}/done/"), allowed(CASE_MANAGERS, ok=302, refused=404)
+    ),
+    "cases_note_add": Row(
+        "POST", lambda w: _case_url(w, "notes/"), allowed(CASE_MANAGERS, ok=302, refused=404), lambda w: {"text": "Hi"}
+    ),
+    "cases_document_add": Row(
+        "POST",
+        lambda w: _case_url(w, "documents/"),
+        allowed(CASE_MANAGERS, ok=302, refused=404),
+        lambda w: {"kind": "consent_form", "file": _upload()},
+    ),
+    "cases_document": Row("GET", lambda w: _case_url(w, "documents/{document}/"), allowed(CASE_VIEWERS, refused=404)),
+    "cases_document_remove": Row(
+        "POST",
+        lambda w: _case_url(w, "documents/{document}/remove/"),
+        allowed(CASE_MANAGERS, ok=302, refused=404),
+        lambda w: {"reason": "wrong person"},
+    ),
+    # Forms and assessments: forms are seen by those who work on cases and managed by administrators (form.manage);
+    # what hangs off the case follows the case (seen with it, changed by who changes it). The outsider sees their
+    # own operation's library and places; this operation's forms, imports, scoring and case do not exist there.
+    "cases_forms": Row("GET", lambda w: "/cases/forms/", allowed(CASE_VIEWERS, outsider=200)),
+    "cases_form_upload": Row("POST", lambda w: "/cases/forms/upload/", allowed(ADMIN, outsider=200)),
+    "cases_form": Row("GET", lambda w: _assessment_url(w, "forms/{template}/"), allowed(CASE_VIEWERS, refused=404)),
+    "cases_form_import_upload": Row(
+        "POST", lambda w: _assessment_url(w, "forms/{template}/imports/"), allowed(ADMIN, refused=404)
+    ),
+    "cases_form_import": Row(
+        "GET", lambda w: _assessment_url(w, "forms/imports/{import}/"), allowed(ADMIN, refused=404)
+    ),
+    "cases_form_xlsform": Row(
+        "GET", lambda w: _assessment_url(w, "forms/versions/{version}/xlsform/"), allowed(CASE_VIEWERS, refused=404)
+    ),
+    "cases_form_xform": Row(
+        "GET", lambda w: _assessment_url(w, "forms/versions/{version}/xform/"), allowed(CASE_VIEWERS, refused=404)
+    ),
+    "cases_assessments": Row(
+        "GET", lambda w: _assessment_url(w, "{case}/assessments/"), allowed(CASE_VIEWERS, refused=404)
+    ),
+    "cases_assessment_fill": Row(
+        "GET", lambda w: _assessment_url(w, "{case}/assessments/{template}/fill/"), allowed(CASE_MANAGERS, refused=404)
+    ),
+    "cases_assessment_refresh": Row(
+        "POST",
+        lambda w: _assessment_url(w, "{case}/assessments/{template}/fill/refresh/"),
+        allowed(CASE_MANAGERS, refused=404),
+    ),
+    "cases_submission": Row(
+        "GET",
+        lambda w: _assessment_url(w, "{case}/assessments/submissions/{submission}/"),
+        allowed(CASE_VIEWERS, refused=404),
+    ),
+    "cases_submission_discard": Row(
+        "POST",
+        lambda w: _assessment_url(w, "{case}/assessments/submissions/{draft}/discard/"),
+        allowed(CASE_MANAGERS, ok=302, refused=404),
+    ),
+    "cases_vulnerability": Row(
+        "GET", lambda w: _assessment_url(w, "{case}/vulnerability/"), allowed(CASE_VIEWERS, refused=404)
+    ),
+    "cases_vulnerability_factors": Row(
+        "GET", lambda w: _assessment_url(w, "{case}/vulnerability/factors/"), allowed(CASE_MANAGERS, refused=404)
+    ),
+    "cases_vulnerability_determine": Row(
+        "POST",
+        lambda w: _assessment_url(w, "{case}/vulnerability/determine/"),
+        allowed(CASE_MANAGERS, ok=302, refused=404),
+        lambda w: {"band": "medium", "rationale": "again"},
+    ),
+    "cases_vulnerability_review": Row(
+        "POST",
+        lambda w: _assessment_url(w, "{case}/vulnerability/determinations/{determination}/review/"),
+        allowed(CASE_MANAGERS, ok=302, refused=404),
+        lambda w: {"decision": "confirm"},
+    ),
+    "cases_places": Row("GET", lambda w: "/cases/places/", allowed(CASE_VIEWERS, outsider=200)),
+    "cases_place_new": Row("GET", lambda w: "/cases/places/new/", allowed(CASE_MANAGERS, outsider=200)),
+    "cases_place": Row("GET", lambda w: _assessment_url(w, "places/{place}/"), allowed(CASE_VIEWERS, refused=404)),
+    "cases_person_assessments": Row(
+        "GET", lambda w: f"/cases/people/{w.person.pk}/assessments/", allowed(CASE_VIEWERS, refused=404)
+    ),
+    "cases_programme_scoring": Row(
+        "GET", lambda w: f"/cases/programmes/{w.programme.pk}/scoring/", allowed(ADMIN, refused=404)
+    ),
+    # Workflows: read by those who work on cases (case.view), edited by administrators (programme.manage). The
+    # outsider reads and edits their own operation's; this operation's own versions and drafts do not exist there.
+    "cases_workflows": Row("GET", lambda w: "/cases/workflows/", allowed(WORKFLOW_READERS, outsider=200)),
+    "cases_workflow": Row(
+        "GET", lambda w: "/cases/workflows/protection_assistance/", allowed(WORKFLOW_READERS, outsider=200)
+    ),
+    "cases_workflow_version": Row(
+        "GET", lambda w: f"/cases/workflows/{_workflow(w)}/v2/", allowed(WORKFLOW_READERS, outsider=404)
+    ),
+    "cases_workflow_diff": Row(
+        "GET", lambda w: f"/cases/workflows/{_workflow(w)}/compare/?a=1&b=2", allowed(WORKFLOW_READERS, outsider=404)
+    ),
+    "cases_workflow_edit": Row("GET", lambda w: "/cases/workflows/avrr/edit/", allowed(ADMIN, outsider=200)),
+    "cases_workflow_check": Row(
+        "POST", lambda w: "/cases/workflows/avrr/edit/check/", allowed(ADMIN, outsider=200), lambda w: {"text": "x"}
+    ),
+    "cases_workflow_start": Row(
+        "POST",
+        lambda w: "/cases/workflows/avrr/new/",
+        allowed(ADMIN, ok=302, outsider=302),
+        lambda w: {"base": "latest"},
+    ),
+    "cases_workflow_discard": Row(
+        "POST",
+        lambda w: f"/cases/workflows/{_workflow(w, draft=True)}/edit/discard/",
+        allowed(ADMIN, ok=302, outsider=404),
+    ),
+    # Referrals and the directory of providers. The outsider sees their own operation's lists and directory; this
+    # operation's referrals and providers do not exist there. The inbox is for a provider's accounts only. The
+    # one-time link page opens for anyone holding a valid token; without the session it opens, it shows nothing.
+    "cases_referrals": Row("GET", lambda w: "/cases/referrals/", allowed(REFERRAL_READERS, outsider=200)),
+    "cases_referral_inbox": Row("GET", lambda w: "/cases/referrals/inbox/", everyone(403)),
+    "cases_providers": Row("GET", lambda w: "/cases/referrals/providers/", allowed(REFERRAL_READERS, outsider=200)),
+    "cases_provider_create": Row("GET", lambda w: "/cases/referrals/providers/new/", allowed(ADMIN, outsider=200)),
+    "cases_provider": Row(
+        "GET", lambda w: _referral_url(w, "referrals/providers/{provider}/"), allowed(REFERRAL_READERS, refused=404)
+    ),
+    "cases_provider_edit": Row(
+        "GET", lambda w: _referral_url(w, "referrals/providers/{provider}/edit/"), allowed(ADMIN, refused=404)
+    ),
+    "cases_provider_active": Row(
+        "POST",
+        lambda w: _referral_url(w, "referrals/providers/{provider}/active/"),
+        allowed(ADMIN, ok=302, refused=404),
+        lambda w: {"active": "0", "reason": "closed"},
+    ),
+    "cases_provider_contact_add": Row(
+        "POST",
+        lambda w: _referral_url(w, "referrals/providers/{provider}/contacts/"),
+        allowed(ADMIN, ok=302, refused=404),
+        lambda w: {"name": "Ali", "phone": "0750 2"},
+    ),
+    "cases_provider_contact_remove": Row(
+        "POST",
+        lambda w: _referral_url(w, "referrals/providers/{provider}/contacts/{contact}/remove/"),
+        allowed(ADMIN, ok=302, refused=404),
+    ),
+    "cases_provider_user_link": Row(
+        "POST",
+        lambda w: _referral_url(w, "referrals/providers/{provider}/accounts/"),
+        allowed(ADMIN, ok=302, refused=404),
+        lambda w: {"user": w.users["data_officer"].pk},
+    ),
+    "cases_provider_user_unlink": Row(
+        "POST",
+        lambda w: _referral_url(w, "referrals/providers/{provider}/accounts/{account}/remove/"),
+        allowed(ADMIN, ok=302, refused=404),
+    ),
+    "cases_referral": Row(
+        "GET", lambda w: _referral_url(w, "referrals/{referral}/"), allowed(REFERRAL_READERS, refused=404)
+    ),
+    "cases_referral_answer": Row(
+        "POST",
+        lambda w: _referral_url(w, "referrals/{referral}/answer/"),
+        allowed(REFERRERS, ok=302, refused=404),
+        lambda w: {"answer": "acknowledge"},
+    ),
+    "cases_referral_close": Row(
+        "POST",
+        lambda w: _referral_url(w, "referrals/{referral}/close/"),
+        allowed(REFERRERS, ok=302, refused=404),
+        lambda w: {"note": "served elsewhere"},
+    ),
+    "cases_referral_cancel": Row(
+        "POST",
+        lambda w: _referral_url(w, "referrals/{referral}/cancel/"),
+        allowed(REFERRERS, ok=302, refused=404),
+        lambda w: {"reason": "moved away"},
+    ),
+    "cases_referral_person_feedback": Row(
+        "POST",
+        lambda w: _referral_url(w, "referrals/{referral}/person-feedback/"),
+        allowed(REFERRERS, ok=302, refused=404),
+        lambda w: {"satisfaction": "4"},
+    ),
+    "cases_referral_link_issue": Row(
+        "POST", lambda w: _referral_url(w, "referrals/{referral}/links/"), allowed(REFERRERS, refused=404)
+    ),
+    "cases_referral_link_revoke": Row(
+        "POST",
+        lambda w: _referral_url(w, "referrals/{referral}/links/{link}/revoke/"),
+        allowed(REFERRERS, ok=302, refused=404),
+    ),
+    "cases_case_referrals": Row(
+        "GET", lambda w: _referral_url(w, "{case}/referrals/"), allowed(REFERRAL_READERS, refused=404)
+    ),
+    "cases_referral_new": Row(
+        "GET", lambda w: _referral_url(w, "{case}/referrals/new/"), allowed(REFERRERS, refused=404)
+    ),
+    "cases_sharing_scope": Row(
+        "GET", lambda w: _referral_url(w, "{case}/referrals/consent/?person={person}"), allowed(REFERRERS, refused=404)
+    ),
+    "cases_referral_link": Row(
+        "GET", lambda w: _referral_url(w, "referral-link/{token}/"), everyone(200, anonymous=200)
+    ),
+    "cases_referral_shared": Row(
+        "GET", lambda w: _referral_url(w, "referral-link/s/{link}/"), everyone(404, anonymous=404)
+    ),
+    "cases_referral_shared_answer": Row(
+        "POST",
+        lambda w: _referral_url(w, "referral-link/s/{link}/answer/"),
+        everyone(404, anonymous=404),
+        lambda w: {"answer": "acknowledge"},
     ),
     "api_unknown_endpoint": Row("GET", lambda w: "/api/v1/no-such-thing", everyone(404, anonymous=404)),
     # Django's own admin is for platform superusers only; everybody else is sent to its sign-in page.

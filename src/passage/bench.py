@@ -115,6 +115,14 @@ def main() -> None:
     from passage import bench_demo
 
     results["demo_registry"] = bench_demo.run(_timed)
+    print("Cases")
+    from passage import bench_cases
+
+    results["cases"] = bench_cases.run(_timed)
+    print("Live duplicate check")
+    from passage import bench_live
+
+    results["live_check"] = {"in_process": bench_matching.run_live(scratch), "over_http": bench_live.run()}
     out_dir = Path(os.environ.get("PASSAGE_BENCH_DIR", str(settings.REPO_DIR / "var" / "bench")))
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2))

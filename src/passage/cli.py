@@ -10,6 +10,8 @@ import sys
 import time
 from collections.abc import Sequence
 
+DEMO_SEED = 7  # the same seed builds the same demo people
+
 
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "passage.config.settings")
@@ -37,10 +39,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     compile_messages()
     _manage("collectstatic", "--no-input", "-v", "0")
     if settings.DEMO_ON_FIRST_RUN and not Operation.objects.exists():
-        print("First run: loading the demo operation…", flush=True)
-        demo.load_demo()
-        _load_demo_areas()
-    if Operation.objects.filter(code="demo-irq").exists():
+        people = settings.DEMO_PEOPLE
+        print(f"First run: loading the demo operation ({people:,} people, their cases and duplicates)…", flush=True)
+        _build_demo(people=people, seed=DEMO_SEED, again=False)
+    elif Operation.objects.filter(code="demo-irq").exists():
         print("\n".join(demo.demo_lines()))
     url = f"http://{args.host}:{args.port}"
     print(f"\nPassage is at {url}  (Ctrl+C stops it; data in {settings.DATA_DIR})\n", flush=True)
@@ -116,15 +118,19 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _setup_django()
-    import time
+    _manage("migrate", "--no-input", "-v", "0")
+    return _build_demo(people=args.people, seed=args.seed, again=bool(args.people))
 
+
+def _build_demo(*, people: int, seed: int, again: bool) -> int:
+    """The demo operations and users; with `people`, a registry of that many, its groups, cases and a search for
+    duplicates. What `passage demo` does, and what the first `passage run` does with PASSAGE_DEMO_PEOPLE people."""
     from passage.core import demo
 
-    _manage("migrate", "--no-input", "-v", "0")
     operation = demo.load_demo()
     _load_demo_areas()
     print(f"Demo operation ready: {operation.name}")
-    if args.people:
+    if people:
         import resource
 
         from passage.registry.demo_registry import DemoAlreadyLoaded, build_demo_registry
@@ -136,7 +142,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"\r  {done:,} / {total:,} people ({rate:,.0f} people/s)", end="", flush=True)
 
         try:
-            built = build_demo_registry(operation=operation, people=args.people, seed=args.seed, progress=progress)
+            built = build_demo_registry(operation=operation, people=people, seed=seed, progress=progress)
         except DemoAlreadyLoaded as refused:
             print(f"\n{refused}", file=sys.stderr)
             return 1
@@ -147,7 +153,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"({built.people / seconds:,.0f} people/s, peak memory {peak:,.0f} MB); {built.duplicates:,} "
             f"registered again ({built.duplicates / built.people:.1%}). Truth (not shown to users): {built.truth_file}"
         )
-    _manage("demo_groups", "--operation", operation.code, "--seed", str(args.seed))  # registry.demo_groups
+    _manage("demo_groups", "--operation", operation.code, "--seed", str(seed))  # registry.demo_groups
+    # About one person in seven has a case (a few hundred at most: each is opened and moved by the real actions).
+    cases = 300 if not people else min(300, max(20, people // 7))
+    _manage("demo_cases", "--operation", operation.code, "--seed", str(seed), "--cases", str(cases))  # cases.demo
+    from passage.matching.demo import demo_match_run
+
+    run = demo_match_run(operation, again=again)
+    if run is not None:
+        found = f"{run.pairs_probable + run.pairs_review:,} pairs of possible duplicates" if run.state == "done" else ""
+        print(f"Duplicates: {found or 'the search runs in the worker'} (Duplicates page).")
     print("\n".join(demo.demo_lines()))
     return 0
 
@@ -263,9 +278,28 @@ def cmd_import(args: argparse.Namespace) -> int:
     for row in registration_import.rows.exclude(errors=[]).order_by("row_number")[:20]:
         for problem in row.errors[:3]:
             print(f"  row {row.row_number}, {problem['field']}: {problem['message']}")
+    if registration_import.duplicates_checked_at is not None:
+        print(
+            f"{registration_import.rows_with_duplicates} of {registration_import.rows_valid} new people "
+            f"({registration_import.duplicate_share or 0:.0%}) look like someone already registered or another row "
+            f"(held above {registration_import.duplicate_ceiling or 0:.0%})."
+        )
+        for row in registration_import.rows.filter(duplicate_probability__isnull=False).order_by("row_number")[:20]:
+            alike = f"row {row.duplicate_row}" if row.duplicate_row else "a registered person"
+            if row.duplicate_person_id:
+                alike = row.duplicate_person.reference if row.duplicate_person else alike
+            print(f"  row {row.row_number} looks like {alike} ({row.duplicate_probability:.0%})")
     to_apply = registration_import.rows_valid + registration_import.rows_update
     if args.commit and to_apply:
-        registration_import = approve_registration_import(registration_import=registration_import, acting_user=None)
+        try:
+            registration_import = approve_registration_import(
+                registration_import=registration_import, acting_user=None, accept_duplicates=args.accept_duplicates
+            )
+        except ValidationError as error:
+            print(" ".join(error.messages), file=sys.stderr)
+            if registration_import.awaits_duplicates_decision:
+                print('Nothing was added. To add it anyway, run again with --accept-duplicates "why".', file=sys.stderr)
+            return 1
         print(
             f"Registered {registration_import.households_created} households, "
             f"{registration_import.people_created} people; corrected {registration_import.people_updated} people."
@@ -467,7 +501,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo_parser = sub.add_parser("demo", help="load (or complete) the demo operation and print how to sign in")
     demo_parser.add_argument("--people", type=int, default=0, help="also build a registry of N demo people")
     demo_parser.add_argument(
-        "--seed", type=int, default=7, help="random seed of the demo registry (the same seed builds the same people)"
+        "--seed", type=int, default=DEMO_SEED, help="random seed of the demo registry (the same seed, the same people)"
     )
     demo_parser.set_defaults(func=cmd_demo)
 
@@ -496,6 +530,12 @@ def build_parser() -> argparse.ArgumentParser:
     registration.add_argument("--office", help="office code")
     registration.add_argument("--template", help="a column mapping saved in the browser, by its name")
     registration.add_argument("--commit", action="store_true", help="register the households whose rows are sound")
+    registration.add_argument(
+        "--accept-duplicates",
+        metavar="REASON",
+        default="",
+        help="with --commit: add an import held for its duplicates anyway, for this reason (audited)",
+    )
     registration.set_defaults(func=cmd_import)
 
     match = sub.add_parser(
@@ -552,9 +592,10 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_check
     )
 
-    from passage import cli_keys
+    from passage import cli_keys, cli_workflows
 
     cli_keys.add_parser(sub)
+    cli_workflows.add_parser(sub)
 
     manage = sub.add_parser("manage", help="run one of Django's management commands", add_help=False)
     manage.add_argument("args", nargs=argparse.REMAINDER)

@@ -42,6 +42,38 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture
+def committed_db(django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """For a test whose threads must see committed rows: ask for it before `transactional_db`,
+    `def test_x(committed_db, transactional_db, ...)`, so that it is torn down after pytest-django has emptied
+    the tables. That flush uses TRUNCATE, which the audit table refuses on PostgreSQL: the guard is lifted while
+    the test runs (its row triggers stay) and put back after. What the migrations wrote (roles, permissions) is
+    copied before the test and loaded again after the flush, for the tests that come after; the audit events are
+    left out (written once, never saved again)."""
+    import json
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+
+    guard = "ALTER TABLE core_auditevent {} TRIGGER core_auditevent_no_truncate"
+    postgresql = connection.vendor == "postgresql"
+    with django_db_blocker.unblock():
+        rows = json.loads(connection.creation.serialize_db_to_string())
+        before = json.dumps([row for row in rows if row["model"] != "core.auditevent"])
+        if postgresql:
+            with connection.cursor() as cursor:
+                cursor.execute(guard.format("DISABLE"))
+    yield
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            # The flush ends with post_migrate, which writes content types and permissions under new keys.
+            ContentType.objects.all().delete()
+            connection.creation.deserialize_db_from_string(before)
+        if postgresql:
+            with connection.cursor() as cursor:
+                cursor.execute(guard.format("ENABLE"))
+
+
+@pytest.fixture
 def operation(db: None) -> Operation:
     return OperationFactory(code="irq", name="Iraq")
 

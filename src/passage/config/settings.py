@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "passage.core",
     "passage.registry",
     "passage.matching",
+    "passage.cases",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -149,11 +150,30 @@ TIME_ZONE = env_str("PASSAGE_TIME_ZONE", "UTC")
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 NODE_MODULES = REPO_DIR / "node_modules"
-STATICFILES_DIRS = [
-    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
-    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+# The files of node_modules the pages use, by URL (passage.core.staticfinders.VendorFinder): not whole folders.
+VENDOR_STATIC = {
+    "vendor/htmx/htmx.min.js": NODE_MODULES / "htmx.org" / "dist" / "htmx.min.js",
+    **{
+        f"vendor/bootstrap/{name}": NODE_MODULES / "bootstrap" / "dist" / name
+        for name in (
+            "css/bootstrap.min.css",
+            "css/bootstrap.min.css.map",
+            "css/bootstrap.rtl.min.css",
+            "css/bootstrap.rtl.min.css.map",
+            "js/bootstrap.bundle.min.js",
+            "js/bootstrap.bundle.min.js.map",
+        )
+    },
+    **{
+        f"vendor/bootstrap-icons/{name}": NODE_MODULES / "bootstrap-icons" / "font" / name
+        for name in ("bootstrap-icons.min.css", "fonts/bootstrap-icons.woff", "fonts/bootstrap-icons.woff2")
+    },
+    "vendor/echarts/echarts.min.js": NODE_MODULES / "echarts" / "dist" / "echarts.min.js",
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "passage.core.staticfinders.VendorFinder",
 ]
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
@@ -238,3 +258,7 @@ LOGGING = {
 # Passage's own knobs.
 API_TOKEN_DEFAULT_DAYS = env_int("PASSAGE_API_TOKEN_DAYS", 90)
 DEMO_ON_FIRST_RUN = env_bool("PASSAGE_DEMO", True)
+# How many demo people the first `passage run` registers (with their groups, cases and a search for duplicates).
+DEMO_PEOPLE = env_int("PASSAGE_DEMO_PEOPLE", 2000)
+# The largest file a case document may be (PDF, JPEG, PNG, DOCX, XLSX), in bytes.
+CASE_DOCUMENT_MAX_BYTES = env_int("PASSAGE_CASE_DOCUMENT_MAX_MB", 20) * 1024 * 1024

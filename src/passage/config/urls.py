@@ -11,5 +11,7 @@ urlpatterns = [
     re_path(r"^api/(?P<rest>.*)$", unknown_endpoint, name="api_unknown_endpoint"),
     path("django-admin/", admin.site.urls),
     path("registry/", include("passage.registry.urls")),
+    path("cases/", include("passage.cases.urls")),
+    path("duplicates/", include("passage.matching.urls")),
     path("", include("passage.core.urls")),
 ]

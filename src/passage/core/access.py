@@ -37,6 +37,15 @@ def grants(user: Any, operation_id: uuid.UUID) -> list[Grant]:
     return cache.get(operation_id, [])
 
 
+def grants_by_operation(user: Any) -> dict[uuid.UUID, list[Grant]]:
+    """Every grant of the user, by operation (the same per-request cache as `grants`): for lists that span
+    the operations, programmes and offices a user works in."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    grants(user, uuid.UUID(int=0))  # loads the cache
+    return dict(user._passage_grants)
+
+
 def _load_grants(user: User) -> dict[uuid.UUID, list[Grant]]:
     memberships = (
         Membership.objects.active()

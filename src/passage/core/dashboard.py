@@ -17,9 +17,9 @@ from passage.core.models import Operation
 class Tile:
     key: str
     label: str
-    value: int
+    value: int | str  # a count, or a suppressed one ("<5") for those who may count but not see
     icon: str
-    sub: int | None = None
+    sub: int | str | None = None
     sublabel: str = ""
 
 

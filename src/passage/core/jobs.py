@@ -45,19 +45,33 @@ class JobKind:
     handler: Callable[[JobContext], None]
     description: str = ""
     user_startable: bool = True
+    # Seen by the person who started it only — not by job overseers, nor superusers: an export's parameters,
+    # counts and file hold what that person may see and others may not (Job.objects.visible_to).
+    private: bool = False
 
 
 KINDS: dict[str, JobKind] = {}
 
 
 def job_kind(
-    code: str, *, title: str, permission: str = "job.run", description: str = "", user_startable: bool = True
+    code: str,
+    *,
+    title: str,
+    permission: str = "job.run",
+    description: str = "",
+    user_startable: bool = True,
+    private: bool = False,
 ) -> Callable[[Callable[[JobContext], None]], Callable[[JobContext], None]]:
     def register(handler: Callable[[JobContext], None]) -> Callable[[JobContext], None]:
-        KINDS[code] = JobKind(code, title, permission, handler, description, user_startable)
+        KINDS[code] = JobKind(code, title, permission, handler, description, user_startable, private)
         return handler
 
     return register
+
+
+def private_kinds() -> list[str]:
+    """The kinds of job only their starter sees."""
+    return sorted(code for code, kind in KINDS.items() if kind.private)
 
 
 class JobContext:

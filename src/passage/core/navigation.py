@@ -24,13 +24,17 @@ ENTRIES: list[NavEntry] = [
     NavEntry("dashboard", _("Dashboard"), "speedometer2"),
     NavEntry("registry_people", _("People"), "person-vcard", "person.view"),
     NavEntry("registry_groups", _("Groups"), "people-fill", "person.view"),
+    NavEntry("cases_caseload", _("Cases"), "folder2-open", "case.view"),
     NavEntry("registry_register", _("Register"), "person-plus", "person.register"),
     NavEntry("registry_imports", _("Imports"), "file-earmark-arrow-up", "person.register"),
+    NavEntry("matching_queue", _("Duplicates"), "intersect", "person.merge"),
     NavEntry("registry_aggregates", _("Counts"), "bar-chart", "person.aggregate"),
+    NavEntry("cases_counts", _("Case counts"), "bar-chart-steps", "case.aggregate"),
     NavEntry("jobs", _("Jobs"), "hourglass-split"),
     NavEntry("audit_events", _("Audit trail"), "shield-check", "audit.view"),
     NavEntry("manage_operation", _("Operation"), "building", "operation.manage"),
     NavEntry("manage_programmes", _("Programmes"), "diagram-3", "programme.manage"),
+    NavEntry("cases_forms", _("Forms"), "ui-checks", "form.manage"),
     NavEntry("manage_users", _("Users and roles"), "people", "user.manage"),
 ]
 

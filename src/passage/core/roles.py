@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_noop as _
+
+def _(message: str) -> str:
+    """Marks a role name for translation (makemessages finds it) without importing Django, so that tools
+    which run without settings (`passage workflow check`) can read the role codes."""
+    return message
+
 
 PERMISSIONS: dict[str, str] = {
     "operation.view": "See the operation, its offices and programmes",
@@ -25,6 +30,15 @@ PERMISSIONS: dict[str, str] = {
     "person.view_sensitive": "See identity documents and phone numbers unmasked",
     "person.export": "Export lists of the people one may see (CSV, XLSX)",
     "person.aggregate": "See counts of people by area, sex and age group, small cells suppressed",
+    "person.merge": "Review possible duplicates: decide on them, merge records and undo merges",
+    "case.view": "See the cases of one's programmes and offices (a restricted case only when named on it)",
+    "case.manage": "Open, assign and close cases, add tasks, notes and documents, move cases along their workflow",
+    "case.export": "Export lists of the cases one may see (CSV, XLSX)",
+    "case.aggregate": "See counts of cases by programme, state, office and priority, small cells suppressed "
+    "(restricted cases are never counted)",
+    "provider.manage": "Keep the directory of service providers: providers, their contacts and accounts",
+    "form.manage": "Upload programme forms (XLSForm), import their submissions from KoboToolbox or ODK, set the "
+    "vulnerability bands and reintegration weights of programmes",
 }
 
 
@@ -69,10 +83,13 @@ _REGISTRY_EXPORT = {
     "administrator",
 }
 _REGISTRY_AGGREGATE = {"me_officer", "data_officer", "administrator"}
+# Merging changes who a record stands for and moves what hangs off it: data-quality work apart from
+# registering (four eyes: clerks register, data officers and administrators decide on duplicates).
+_REGISTRY_MERGE = {"data_officer", "administrator"}
 
 
 def _registry(code: str) -> tuple[str, ...]:
-    """The registry permissions a role starts with (see core migration 0005)."""
+    """The registry permissions a role starts with (see core migrations 0005 and 0006, matching 0003)."""
     return tuple(
         permission
         for permission, holders in (
@@ -81,9 +98,43 @@ def _registry(code: str) -> tuple[str, ...]:
             ("person.view_sensitive", _REGISTRY_SENSITIVE),
             ("person.export", _REGISTRY_EXPORT),
             ("person.aggregate", _REGISTRY_AGGREGATE),
+            ("person.merge", _REGISTRY_MERGE),
         )
         if code in holders
     )
+
+
+# Cases: the roles that take cases through a procedure, and administrators (who reassign the cases of staff who
+# leave); finance officers see them to approve grants and payments. A restricted case stays with its named staff
+# whatever the role (passage.cases.models.cases).
+_CASE_MANAGE = {"caseworker", "claims_officer", "movement_officer", "administrator"}
+_CASE_VIEW = {*_CASE_MANAGE, "finance_officer"}
+# Lists of cases leave Passage with those who work them (not finance officers, whose lists come from Assistance);
+# counts are for them, M&E officers and data protection officers, who may count cases they may not see one by one.
+_CASE_EXPORT = set(_CASE_MANAGE)
+_CASE_AGGREGATE = {*_CASE_MANAGE, "me_officer", "data_protection_officer"}
+
+
+def _cases(code: str) -> tuple[str, ...]:
+    """The case permissions a role starts with (see cases migrations 0002 and 0050)."""
+    return tuple(
+        permission
+        for permission, holders in (
+            ("case.view", _CASE_VIEW),
+            ("case.manage", _CASE_MANAGE),
+            ("case.export", _CASE_EXPORT),
+            ("case.aggregate", _CASE_AGGREGATE),
+        )
+        if code in holders
+    )
+
+
+# Forms: administrators upload programme forms and set how they are scored (see cases migration 0010).
+_FORMS = {"administrator"}
+
+
+def _forms(code: str) -> tuple[str, ...]:
+    return ("form.manage",) if code in _FORMS else ()
 
 
 _ROLE_LIST: tuple[RoleDefault, ...] = (
@@ -143,13 +194,27 @@ _ROLE_LIST: tuple[RoleDefault, ...] = (
         "administrator",
         _("Administrator"),
         "Offices, programmes, users and roles, forms, workflows",
-        (*_EVERYONE, "job.view_all", "operation.manage", "programme.manage", "user.manage", "location.manage"),
+        (
+            *_EVERYONE,
+            "job.view_all",
+            "operation.manage",
+            "programme.manage",
+            "user.manage",
+            "location.manage",
+            "provider.manage",  # the directory of service providers (see cases migration 0020)
+        ),
         requires_two_factor=True,
     ),
 )
 
 DEFAULT_ROLES: tuple[RoleDefault, ...] = tuple(
-    RoleDefault(r.code, r.name, r.description, (*r.permissions, *_registry(r.code)), r.requires_two_factor)
+    RoleDefault(
+        r.code,
+        r.name,
+        r.description,
+        (*r.permissions, *_registry(r.code), *_cases(r.code), *_forms(r.code)),
+        r.requires_two_factor,
+    )
     for r in _ROLE_LIST
 )
 ROLE_CODES = tuple(role.code for role in DEFAULT_ROLES)

@@ -28,11 +28,16 @@ FINISHED_STATES = (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
 
 class JobQuerySet(models.QuerySet["Job"]):
     def visible_to(self, user: User) -> JobQuerySet:
-        """One's own jobs, and every job of the operations where one may see all jobs."""
+        """One's own jobs, and every job of the operations where one may see all jobs — except the jobs of private
+        kinds (exports), which only the person who started them sees."""
         if not user.is_authenticated:
             return self.none()
+        from passage.core.jobs import private_kinds
+
+        private = private_kinds()
+        jobs = self.filter(~models.Q(kind__in=private) | models.Q(created_by=user)) if private else self
         if user.is_superuser:
-            return self
+            return jobs
         from passage.core.models.users import Membership
 
         overseen = Membership.objects.filter(user=user, is_active=True, role__grants__permission="job.view_all").values(
@@ -41,7 +46,7 @@ class JobQuerySet(models.QuerySet["Job"]):
         mine_in_my_operations = models.Q(created_by=user) & models.Q(
             operation_id__in=Membership.objects.filter(user=user, is_active=True).values("operation_id")
         )
-        return self.filter(mine_in_my_operations | models.Q(operation_id__in=overseen))
+        return jobs.filter(mine_in_my_operations | models.Q(operation_id__in=overseen))
 
     def unfinished(self) -> JobQuerySet:
         return self.exclude(state__in=FINISHED_STATES)

@@ -128,3 +128,18 @@ def test_check_in_production_without_a_secret_key_explains_itself(tmp_path):
     )
     assert result.returncode == 1
     assert "passage.E002" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_first_runs_demo_has_people_cases_and_duplicates_to_review(db, settings, tmp_path, capsys):
+    """What the first `passage run` loads (cli._build_demo with PASSAGE_DEMO_PEOPLE people): not an empty registry."""
+    from passage.cases.models import Case
+    from passage.matching.models import MatchRun
+    from passage.registry.models import Person
+
+    settings.DATA_DIR = tmp_path
+    assert cli._build_demo(people=140, seed=cli.DEMO_SEED, again=False) == 0
+    out = capsys.readouterr().out
+    assert "Registered 140 people" in out and "Demo users" in out
+    assert Person.objects.filter(operation__code="demo-irq").count() == 140
+    assert Case.objects.filter(operation__code="demo-irq").exists()
+    assert MatchRun.objects.filter(operation__code="demo-irq", state="done").exists()
