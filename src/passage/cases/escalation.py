@@ -1,4 +1,5 @@
-"""Escalation of overdue work, run by a periodic task (passage.cases.tasks) and by `passage` commands.
+"""Escalation of overdue work, run every five minutes by a periodic task (passage.cases.tasks) and on demand by
+`passage manage escalate_overdue`.
 
 A case that stayed in a state past the state's deadline, and an open task past its due date, are escalated
 once: marked escalated, a task created for the role the workflow escalates that state to (the caseworker when it
@@ -22,12 +23,32 @@ from passage.cases.models import Case, Task, TaskSource
 from passage.core import audit
 
 BATCH = 200
+ROUNDS = 10  # batches per run: a backlog of up to 2,000 cases, tasks and referrals each drains in one run
 
 
 @dataclass
 class Escalated:
     cases: int = 0
     tasks: int = 0
+    referrals: int = 0
+
+
+def escalate_all(*, now: dt.datetime | None = None, rounds: int = ROUNDS, batch: int = BATCH) -> Escalated:
+    """Overdue cases, tasks and referrals, a batch of each per round until none is left or `rounds` are done."""
+    from passage.cases.referral_actions import escalate_overdue_referrals
+
+    total = Escalated()
+    for _round in range(rounds):
+        done = escalate_overdue(now=now, batch=batch)
+        done.referrals = escalate_overdue_referrals(now=now, batch=batch)
+        total.cases, total.tasks, total.referrals = (
+            total.cases + done.cases,
+            total.tasks + done.tasks,
+            total.referrals + done.referrals,
+        )
+        if not (done.cases or done.tasks or done.referrals):
+            break
+    return total
 
 
 def escalate_overdue(*, now: dt.datetime | None = None, batch: int = BATCH) -> Escalated:

@@ -358,6 +358,22 @@ def test_an_overdue_task_is_escalated_once(case, owner):
     assert escalate_overdue(now=three_days_on).tasks == 0
 
 
+def test_the_escalation_command_does_what_the_job_does_and_says_how_much(case, owner):
+    from django.core.management import call_command
+
+    Case.objects.filter(pk=case.pk).update(state_due_at=timezone.now() - dt.timedelta(hours=1))
+    case.tasks.update(due_on=timezone.localdate() - dt.timedelta(days=1))
+    out = io.StringIO()
+    call_command("escalate_overdue", stdout=out)
+    assert out.getvalue().strip() == "Escalated 1 cases, 1 tasks and 0 referrals."
+    case.refresh_from_db()
+    assert case.state_escalated_at is not None
+    assert case.tasks.filter(source=TaskSource.ESCALATION).count() == 2
+    out = io.StringIO()
+    call_command("escalate_overdue", stdout=out)  # once each
+    assert "Escalated 0 cases, 0 tasks" in out.getvalue()
+
+
 # --- timeline -----------------------------------------------------------------------------------------------
 
 
