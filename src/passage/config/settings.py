@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "passage.registry",
     "passage.matching",
     "passage.cases",
+    "passage.claims",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
