@@ -1,7 +1,8 @@
 """Write the sample forms as XLSForm workbooks: `python -m passage.cases.xlsform.library.build`.
 
-The forms' content lives in readable Python (domv.py, rss.py, htcds.py, protection.py) so that a change
-shows in git as text; the .xlsx files beside them are generated from it."""
+The forms' content lives in readable Python (domv.py, rss.py, htcds.py, protection.py, and the modules of
+FORM_MODULES, which give several forms each) so that a change shows in git as text; the .xlsx files beside them
+are generated from it, one per form, named by the code the workflows require."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from passage.cases.xlsform.library import domv, htcds, protection, rss
+from passage.cases.xlsform.library import domv, household, htcds, plans, protection, rss, trafficking
 
 LIBRARY = Path(__file__).resolve().parent
 Rows = Sequence[Mapping[str, str]]
+FORM_MODULES = (plans, household, trafficking)
 _FIXED_TIME = dt.datetime(2025, 1, 1)  # noqa: DTZ001 - workbook properties have no time zone  # so that regenerating a form does not change its properties
 
 
@@ -57,6 +59,7 @@ def library_forms() -> dict[str, tuple[Rows, Rows, Mapping[str, str]]]:
         "rss": (rss.SURVEY, rss.CHOICES, rss.SETTINGS),
         "htcds_screening": (htcds.SURVEY, htcds.CHOICES, htcds.SETTINGS),
         "protection_intake": (protection.SURVEY, protection.CHOICES, protection.SETTINGS),
+        **{code: form for module in FORM_MODULES for code, form in module.FORMS.items()},
     }
 
 
