@@ -342,3 +342,15 @@ def test_claim_numbers_never_repeat_when_filed_at_once(
         references = list(pool.map(file_one, people))
     assert len(set(references)) == 8
     assert sorted(int(reference[-6:]) for reference in references) == list(range(1, 9))
+
+
+def test_programme_settings_are_kept_by_claims_officers_and_administrators(programme, caseworker, administrator):
+    with pytest.raises(PermissionDenied):
+        actions.configure_programme(programme=programme, acting_user=caseworker, share_rule=ShareRule.STATED)
+    with pytest.raises(ValidationError) as refused:
+        actions.configure_programme(programme=programme, acting_user=administrator, deficiency_days=0)
+    assert "deficiency_days" in refused.value.message_dict
+    settings = actions.configure_programme(programme=programme, acting_user=administrator, share_rule="stated")
+    assert settings.share_rule == ShareRule.STATED
+    event = AuditEvent.objects.get(action="claims.programme_configured")
+    assert event.changes["share_rule"] == [None, "stated"]
