@@ -13,11 +13,24 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from passage.cases.xlsform.library import domv, household, htcds, plans, protection, rss, trafficking
+from passage.cases.xlsform.library import (
+    avrr,
+    ddr,
+    domv,
+    health,
+    household,
+    htcds,
+    plans,
+    protection,
+    reparations,
+    resettlement,
+    rss,
+    trafficking,
+)
 
 LIBRARY = Path(__file__).resolve().parent
 Rows = Sequence[Mapping[str, str]]
-FORM_MODULES = (plans, household, trafficking)
+FORM_MODULES = (plans, household, trafficking, avrr, reparations, resettlement, health, ddr)
 _FIXED_TIME = dt.datetime(2025, 1, 1)  # noqa: DTZ001 - workbook properties have no time zone  # so that regenerating a form does not change its properties
 
 
