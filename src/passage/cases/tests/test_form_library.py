@@ -76,6 +76,8 @@ def test_an_administrator_uploads_the_whole_library(operation):
         assert version.form_id == f"passage_{code}"
         messages = [str(warning.get("message")) for warning in version.warnings]
         assert [message for message in messages if "no shipped workflow" in message] == []
+        if code != "protection_intake":  # its image question draws pyxform's advice on max-pixels
+            assert messages == []
         assert all(warning.get("severity") == "warning" for warning in version.warnings)
         assert code in named or code in {"vulnerability_domv", "rss", "htcds_screening", "protection_intake"}
 
@@ -125,6 +127,20 @@ def test_the_forms_rules_hold_as_the_domain_reads_them():
         },
     )
     assert sorted(error.path for error in heir.errors) == ["claimant_phone", "victim_deceased"]
+    no_violation = _evaluate(
+        "claim_form",
+        {
+            "received_date": "2026-01-02",
+            "channel": "in_person",
+            "claimant_name": "Amira",
+            "claimant_capacity": "victim",
+            "claimant_birth_date": "1950-01-01",
+            "violations": [],
+            "evidence_offered": "none",
+            "declaration": "yes",
+        },
+    )
+    assert [error.path for error in no_violation.errors] == ["declaration"]
 
     pec = {
         "check_date": "2026-01-02",

@@ -157,8 +157,11 @@ CLAIM_SURVEY: list[Row] = [
         "Does the claimant declare the information true and complete?",
         "هل يقرّ المطالِب بأن المعلومات صحيحة وكاملة؟",
         required="yes",
-        constraint=". = 'yes'",
-        **message("A claim is registered only with the declaration.", "لا تُسجل المطالبة إلا مع الإقرار."),
+        constraint=". = 'yes' and ${violations_count} >= 1",
+        **message(
+            "A claim is registered only with at least one violation claimed and the declaration.",
+            "لا تُسجل المطالبة إلا بانتهاك واحد على الأقل ومع الإقرار.",
+        ),
     ),
 ]
 
