@@ -37,6 +37,8 @@ PERMISSIONS: dict[str, str] = {
     "case.aggregate": "See counts of cases by programme, state, office and priority, small cells suppressed "
     "(restricted cases are never counted)",
     "provider.manage": "Keep the directory of service providers: providers, their contacts and accounts",
+    "claim.manage": "Take in reparation claims: the violations claimed, evidence, completeness checks, deficiency "
+    "notices and withdrawals, and keep the violation registry (categories, events, verification lists)",
     "form.manage": "Upload programme forms (XLSForm), import their submissions from KoboToolbox or ODK, set the "
     "vulnerability bands and reintegration weights of programmes",
 }
@@ -129,6 +131,15 @@ def _cases(code: str) -> tuple[str, ...]:
     )
 
 
+# Claims: claims officers and administrators manage reparation claims (see claims migration 0002); who sees a claim
+# is who sees its case.
+_CLAIMS = {"claims_officer", "administrator"}
+
+
+def _claims(code: str) -> tuple[str, ...]:
+    return ("claim.manage",) if code in _CLAIMS else ()
+
+
 # Forms: administrators upload programme forms and set how they are scored (see cases migration 0010).
 _FORMS = {"administrator"}
 
@@ -212,7 +223,7 @@ DEFAULT_ROLES: tuple[RoleDefault, ...] = tuple(
         r.code,
         r.name,
         r.description,
-        (*r.permissions, *_registry(r.code), *_cases(r.code), *_forms(r.code)),
+        (*r.permissions, *_registry(r.code), *_cases(r.code), *_claims(r.code), *_forms(r.code)),
         r.requires_two_factor,
     )
     for r in _ROLE_LIST
