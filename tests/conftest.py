@@ -121,3 +121,34 @@ def page() -> Iterator[Page]:
         context = browser.new_context(viewport={"width": 1280, "height": 860})
         yield context.new_page()
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def _matrix_world_built(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The authorization matrices' world (operations, a user per role, a household, an import, a job), built once
+    per module inside a transaction that is rolled back after the module's last test. Each test runs in a savepoint
+    within it (pytest-django's `db`), so what a row does is undone before the next row."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from tests.test_authorization_matrix import build_world
+
+    media = tmp_path_factory.mktemp("matrix-media")  # the world's files outlive each test's own MEDIA_ROOT
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_world(), media
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def matrix_world(_matrix_world_built, db, settings):  # type: ignore[no-untyped-def]
+    """A copy of the module's world for one test: rows that hang things on it (a group, a case) start clean."""
+    import copy
+
+    world, media = _matrix_world_built
+    settings.MEDIA_ROOT = media
+    return copy.deepcopy(world)

@@ -36,7 +36,6 @@ from tests.test_authorization_matrix import (
     _case,
     _group,
     _referrals,
-    build_world,
 )
 
 EVERY_ROLE = {p for p in PERSONAS if p not in ("outsider", "anonymous")}
@@ -720,9 +719,9 @@ def test_every_api_operation_has_a_row():
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("key", sorted(ROWS))
-def test_api_matrix(client, db, key: str, persona: str):
+def test_api_matrix(client, matrix_world, key: str, persona: str):
     row = ROWS[key]
-    world = build_world()
+    world = matrix_world
     row.prepare(world)
     headers = {}
     if persona != "anonymous":

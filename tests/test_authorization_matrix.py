@@ -989,9 +989,9 @@ def test_every_url_has_a_row():
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(ROWS))
-def test_matrix(client, db, name: str, persona: str):
+def test_matrix(client, matrix_world, name: str, persona: str):
     row = ROWS[name]
-    world = build_world()
+    world = matrix_world
     if persona != "anonymous":
         sign_in(client, world.users[persona])
     call = client.get if row.method == "GET" else client.post
