@@ -38,11 +38,12 @@ class QuickSelect(forms.Select):
     caseworkers of a large operation's caseload page."""
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
-        queryset = getattr(self.choices, "queryset", None)
+        iterator: Any = self.choices  # a ModelChoiceIterator when the field is a ModelChoiceField
+        queryset = getattr(iterator, "queryset", None)
         if queryset is None:  # plain choices: Django's way
             return super().render(name, value, attrs, renderer)
         chosen = {str(v) for v in self.format_value(value)}
-        empty_label = self.choices.field.empty_label
+        empty_label = iterator.field.empty_label
         rows = [("", empty_label)] if empty_label is not None else []
         rows += [
             (str(pk), people_label(first, last, username))
