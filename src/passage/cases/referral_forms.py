@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from passage.cases import referral_sharing as sharing
+from passage.cases.forms import UserChoiceField
 from passage.cases.models.referrals import Channel, ProviderType, RejectionReason, Service, Urgency
 from passage.core.forms import Styled
 from passage.core.models import Operation, User
@@ -25,12 +26,6 @@ def _text(label: Any, *, required: bool = False, rows: int = 3, max_length: int 
         max_length=max_length,
         widget=forms.Textarea(attrs={"rows": rows, "dir": "auto"}),
     )
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        name = obj.get_full_name()
-        return f"{name} ({obj.get_username()})" if name else obj.get_username()
 
 
 class ProviderForm(Styled, forms.Form):
